@@ -1,0 +1,79 @@
+public enum FinishReason: Sendable, Hashable {
+    case stop
+    case stopSequence
+    case length
+    case contextWindow
+    case toolCalls
+    case contentFilter
+    case pause
+    /// The model produced unusable output; `native` is the provider's own value.
+    case error(native: String)
+    /// A value not in the table, kept as sent.
+    case other(String)
+}
+
+/// Token counts in canonical terms (mapping.md §2): `input` excludes cached tokens, `output` excludes reasoning.
+public struct Usage: Sendable, Hashable {
+    public var input: Int
+    public var output: Int
+    public var cacheRead: Int
+    public var cacheWrite: Int
+    public var reasoning: Int
+
+    public init(input: Int = 0, output: Int = 0, cacheRead: Int = 0, cacheWrite: Int = 0, reasoning: Int = 0) {
+        self.input = input
+        self.output = output
+        self.cacheRead = cacheRead
+        self.cacheWrite = cacheWrite
+        self.reasoning = reasoning
+    }
+
+    public var totalInput: Int { input + cacheRead + cacheWrite }
+    public var totalOutput: Int { output + reasoning }
+    public var total: Int { totalInput + totalOutput }
+}
+
+public struct Choice: Sendable, Hashable {
+    public var index: Int
+    public var message: Message
+    public var finishReason: FinishReason?
+    public var extra: [String: JSONValue] = [:]
+
+    public init(index: Int, message: Message, finishReason: FinishReason?) {
+        self.index = index
+        self.message = message
+        self.finishReason = finishReason
+    }
+}
+
+public struct ChatResponse: Sendable, Hashable {
+    public var id: String
+    public var model: String
+    public var created: Int
+    public var choices: [Choice]
+    public var usage: Usage?
+    public var extra: [String: JSONValue] = [:]
+
+    public init(id: String, model: String, created: Int, choices: [Choice], usage: Usage?) {
+        self.id = id
+        self.model = model
+        self.created = created
+        self.choices = choices
+        self.usage = usage
+    }
+}
+
+/// One step of a streamed answer.
+public enum StreamEvent: Sendable, Hashable {
+    case start(id: String, model: String, created: Int)
+    case roleStart(choice: Int)
+    case textDelta(choice: Int, text: String)
+    case reasoningDelta(choice: Int, text: String)
+    case reasoningSignature(choice: Int, signature: String)
+    case toolCallStart(choice: Int, index: Int, id: String, name: String)
+    case toolCallArgumentsDelta(choice: Int, index: Int, fragment: String)
+    case refusalDelta(choice: Int, text: String)
+    case finish(choice: Int, reason: FinishReason)
+    case usage(Usage)
+    case error(GatewayError)
+}

@@ -1,0 +1,151 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import Logging
+import NIOCore
+import SwitchyardCore
+
+/// The request handlers: authentication, limits, routing and the OpenAI-dialect endpoints.
+/// Everything here is immutable after start, so requests share it without locks.
+public struct Gateway: Sendable {
+    public let config: GatewayConfig
+    public let router: ModelRouter
+    public let accounting: Accounting
+    let pipeline: ProxyPipeline
+    let upstream: UpstreamClient
+    let masterKey: [UInt8]
+    let modelsBody: ByteBuffer
+    let logger: Logger
+
+    public init(config: GatewayConfig, catalog: Catalog, logger: Logger) throws(ConfigError) {
+        guard let key = config.server.masterKey, !key.isEmpty else {
+            throw ConfigError(path: "server.master_key", line: nil, message: "a master key is required")
+        }
+        self.config = config
+        self.router = try ModelRouter(config: config, catalog: catalog)
+        self.logger = logger
+        self.masterKey = Array(key.utf8)
+        var readTimeouts: Set<Duration> = []
+        let profiles = [config.timeouts] + config.providers.map { config.timeouts.applying($0.timeouts) }
+            + config.models.flatMap { model in
+                config.providers.map { config.timeouts.applying($0.timeouts).applying(model.timeouts) }
+            }
+        for timeouts in profiles {
+            readTimeouts.insert(UpstreamClient.readTimeout(stream: true, timeouts: timeouts))
+            readTimeouts.insert(UpstreamClient.readTimeout(stream: false, timeouts: timeouts))
+        }
+        self.upstream = UpstreamClient(connect: config.timeouts.connect, readTimeouts: readTimeouts)
+        self.accounting = Accounting(logger: logger)
+        self.pipeline = ProxyPipeline(upstream: upstream, accounting: accounting, logger: logger)
+        let listed = router.listedModels().map { model -> JSONValue in
+            ["id": .string(model.id), "object": "model", "created": 0, "owned_by": .string(model.ownedBy)]
+        }
+        modelsBody = ByteBuffer(bytes: JSON.encode(["object": "list", "data": .array(listed)]))
+    }
+
+    /// Closes upstream connections; call after the server stopped.
+    public func shutdown() async {
+        await upstream.shutdown()
+    }
+
+    // MARK: - Routes
+
+    public func buildRouter() -> Hummingbird.Router<BasicRequestContext> {
+        let router = Hummingbird.Router(context: BasicRequestContext.self)
+        router.get("/health") { _, _ in Self.json(#"{"status":"ok"}"#) }
+        router.get("/ready") { _, _ in
+            Self.json(#"{"status":"ready","providers":\#(config.providers.count)}"#)
+        }
+        router.get("/v1/models") { request, _ in
+            let requestID = RequestID.resolve(request.headers[.requestID])
+            if let failure = authenticate(request, requestID: requestID) { return failure }
+            var headers = HTTPFields()
+            headers[.contentType] = "application/json"
+            headers[.requestID] = requestID
+            return Response(status: .ok, headers: headers, body: ResponseBody(byteBuffer: modelsBody))
+        }
+        router.post("/v1/chat/completions") { request, _ in
+            await proxy(request, operation: .chat, required: ["messages"])
+        }
+        router.post("/v1/completions") { request, _ in
+            await proxy(request, operation: .completions, required: ["prompt"])
+        }
+        router.post("/v1/embeddings") { request, _ in
+            await proxy(request, operation: .embeddings, required: ["input"])
+        }
+        return router
+    }
+
+    static func json(_ text: String) -> Response {
+        Response(
+            status: .ok, headers: [.contentType: "application/json"],
+            body: ResponseBody(byteBuffer: ByteBuffer(string: text)))
+    }
+
+    /// nil when the request carries the master key; otherwise the 401 answer.
+    func authenticate(_ request: Request, requestID: String) -> Response? {
+        guard let header = request.headers[.authorization] else {
+            return ErrorResponse.openAI(
+                GatewayError(
+                    .authentication,
+                    "You didn't provide an API key. Send it as 'Authorization: Bearer <key>'.",
+                    code: "missing_api_key"),
+                requestID: requestID)
+        }
+        let prefix = "Bearer "
+        let presented = header.hasPrefix(prefix) ? Array(header.utf8.dropFirst(prefix.utf8.count)) : []
+        guard Self.constantTimeEquals(presented, masterKey) else {
+            return ErrorResponse.openAI(
+                GatewayError(.authentication, "Incorrect API key provided.", code: "invalid_api_key"),
+                requestID: requestID)
+        }
+        return nil
+    }
+
+    /// Compares without an early exit, so timing does not reveal how much of a key matched.
+    static func constantTimeEquals(_ a: [UInt8], _ b: [UInt8]) -> Bool {
+        guard a.count == b.count else { return false }
+        var difference: UInt8 = 0
+        for i in 0..<a.count { difference |= a[i] ^ b[i] }
+        return difference == 0
+    }
+
+    func proxy(_ request: Request, operation: UpstreamOperation, required: [String]) async -> Response {
+        let requestID = RequestID.resolve(request.headers[.requestID])
+        var headerBytes = 0
+        for field in request.headers { headerBytes += field.name.rawName.utf8.count + field.value.utf8.count + 4 }
+        if headerBytes > config.limits.maxHeaderBytes {
+            return ErrorResponse.openAI(
+                GatewayError(.requestTooLarge, "The request headers exceed \(config.limits.maxHeaderBytes) bytes."),
+                requestID: requestID)
+        }
+        if let failure = authenticate(request, requestID: requestID) { return failure }
+        let limit = config.limits.maxBodyBytes
+        if let length = request.headers[.contentLength].flatMap({ Int($0) }), length > limit {
+            return ErrorResponse.openAI(tooLarge(limit), requestID: requestID)
+        }
+        let body: ByteBuffer
+        do {
+            body = try await request.body.collect(upTo: limit)
+        } catch {
+            return ErrorResponse.openAI(tooLarge(limit), requestID: requestID)
+        }
+        do throws(GatewayError) {
+            let parsed = try PassthroughRequest(body: body, required: required)
+            if parsed.stream, operation == .embeddings {
+                throw GatewayError(.invalidRequest, "Embeddings cannot be streamed.", param: "stream")
+            }
+            var generator = SystemRandomNumberGenerator()
+            let plan = try router.plan(model: parsed.model, using: &generator)
+            return await pipeline.run(
+                parsed, plan: plan, operation: operation, requestID: requestID,
+                maxStreamDuration: config.limits.maxStreamDuration)
+        } catch {
+            return ErrorResponse.openAI(error, requestID: requestID)
+        }
+    }
+
+    func tooLarge(_ limit: Int) -> GatewayError {
+        GatewayError(.requestTooLarge, "The request body exceeds the limit of \(limit) bytes.", param: nil)
+    }
+}

@@ -1,0 +1,46 @@
+import Hummingbird
+import Logging
+import NIOCore
+import ServiceLifecycle
+import SwitchyardCore
+
+/// Runs the gateway's HTTP server until cancelled or, with `handleSignals`, until SIGINT/SIGTERM;
+/// in-flight requests and streams drain before it returns.
+public struct GatewayServer: Sendable {
+    public let gateway: Gateway
+    let host: String
+    let port: Int
+    let logger: Logger
+
+    public init(gateway: Gateway, host: String? = nil, port: Int? = nil, logger: Logger) {
+        self.gateway = gateway
+        self.host = host ?? gateway.config.server.host
+        self.port = port ?? gateway.config.server.port
+        self.logger = logger
+    }
+
+    /// Serves; `onStarted` receives the bound port (useful with port 0).
+    public func run(handleSignals: Bool, onStarted: @escaping @Sendable (Int) async -> Void = { _ in }) async throws {
+        let app = Application(
+            router: gateway.buildRouter(),
+            server: .http1(),
+            configuration: .init(address: .hostname(host, port: port), serverName: nil),
+            onServerRunning: { channel in await onStarted(channel.localAddress?.port ?? 0) },
+            logger: logger
+        )
+        do {
+            if handleSignals {
+                let group = ServiceGroup(
+                    configuration: .init(
+                        services: [app], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+                try await group.run()
+            } else {
+                try await app.runService()
+            }
+        } catch {
+            await gateway.shutdown()
+            throw error
+        }
+        await gateway.shutdown()
+    }
+}

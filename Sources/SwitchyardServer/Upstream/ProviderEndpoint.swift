@@ -1,0 +1,68 @@
+import SwitchyardCore
+
+/// What the gateway asks a provider for.
+enum UpstreamOperation: Sendable {
+    case chat
+    case completions
+    case embeddings
+
+    var pathSuffix: String {
+        switch self {
+        case .chat: return "/chat/completions"
+        case .completions: return "/completions"
+        case .embeddings: return "/embeddings"
+        }
+    }
+}
+
+/// The URL and headers for one call to an OpenAI-dialect provider. Only configuration chooses the
+/// URL: nothing a client sends reaches it except the model id, which is percent-encoded into Azure's path.
+struct ProviderEndpoint: Sendable {
+    let url: String
+    let headers: [(String, String)]
+
+    init(provider: GatewayConfig.Provider, model: String, operation: UpstreamOperation) {
+        let base = provider.effectiveBaseURL ?? ""
+        if provider.kind.name == "azure-openai" {
+            let resource = base.hasSuffix("/openai") ? String(base.dropLast("/openai".count)) : base
+            if let version = provider.apiVersion {
+                let deployment = model.addingPathPercentEncoding()
+                url = "\(resource)/openai/deployments/\(deployment)\(operation.pathSuffix)?api-version=\(version.addingPathPercentEncoding())"
+            } else {
+                url = "\(resource)/openai/v1\(operation.pathSuffix)"
+            }
+        } else {
+            url = base + operation.pathSuffix
+        }
+        var headers: [(String, String)] = [("content-type", "application/json"), ("user-agent", "switchyard/0.1")]
+        if let key = provider.apiKey, !key.isEmpty {
+            switch provider.kind.auth {
+            case .bearer: headers.append(("authorization", "Bearer \(key)"))
+            case .header(let name): headers.append((name, key))
+            }
+        }
+        headers.append(contentsOf: provider.headers)
+        self.headers = headers
+    }
+}
+
+extension String {
+    /// Percent-encodes everything but RFC 3986 unreserved characters, so a value cannot alter a URL's path.
+    func addingPathPercentEncoding() -> String {
+        var out = ""
+        for byte in utf8 {
+            switch byte {
+            case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"),
+                UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "-"), UInt8(ascii: "."), UInt8(ascii: "_"),
+                UInt8(ascii: "~"):
+                out.unicodeScalars.append(Unicode.Scalar(byte))
+            default:
+                let hex = Array("0123456789ABCDEF".utf8)
+                out.unicodeScalars.append("%")
+                out.unicodeScalars.append(Unicode.Scalar(hex[Int(byte >> 4)]))
+                out.unicodeScalars.append(Unicode.Scalar(hex[Int(byte & 0xF)]))
+            }
+        }
+        return out
+    }
+}

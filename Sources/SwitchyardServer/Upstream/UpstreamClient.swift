@@ -1,0 +1,88 @@
+import AsyncHTTPClient
+import Logging
+import NIOCore
+import NIOHTTP1
+import SwitchyardCore
+
+/// The shared HTTP clients for provider calls: pooled keep-alive connections, timeouts, cancellation.
+///
+/// AsyncHTTPClient's idle-read timeout is a client-wide setting, so there is one pooled client per
+/// distinct read timeout the configuration needs (usually two: `first_byte` for whole answers, `idle`
+/// for streams), all on the same event loops.
+final class UpstreamClient: Sendable {
+    private let clients: [Int64: HTTPClient]
+
+    init(connect: Duration, readTimeouts: Set<Duration>) {
+        var clients: [Int64: HTTPClient] = [:]
+        for timeout in readTimeouts {
+            var configuration = HTTPClient.Configuration()
+            // The per-host default of 8 connections queues requests under load; providers take many in parallel.
+            configuration.connectionPool = .init(idleTimeout: .seconds(60), concurrentHTTP1ConnectionsPerHostSoftLimit: 512)
+            // A dead upstream should fail fast so the next deployment is tried, not be retried for the whole connect timeout.
+            configuration.connectionPool.retryConnectionEstablishment = false
+            configuration.timeout.connect = .nanoseconds(connect.nanoseconds)
+            configuration.timeout.read = .nanoseconds(timeout.nanoseconds)
+            configuration.redirectConfiguration = .disallow
+            configuration.decompression = .disabled
+            clients[timeout.nanoseconds] = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
+        }
+        self.clients = clients
+    }
+
+    func shutdown() async {
+        for client in clients.values { try? await client.shutdown() }
+    }
+
+    /// The read timeout a request uses: for streams the gap allowed between chunks, otherwise the wait for the answer.
+    static func readTimeout(stream: Bool, timeouts: GatewayConfig.Timeouts) -> Duration {
+        stream ? timeouts.idle : timeouts.firstByte
+    }
+
+    /// Sends one request and returns once the response head arrived (or `firstByte` ran out).
+    func send(
+        endpoint: ProviderEndpoint, body: ByteBuffer, requestID: String, stream: Bool,
+        timeouts: GatewayConfig.Timeouts
+    ) async throws(GatewayError) -> HTTPClientResponse {
+        let readTimeout = Self.readTimeout(stream: stream, timeouts: timeouts)
+        guard let http = clients[readTimeout.nanoseconds] ?? clients.values.first else {
+            throw GatewayError(.internalError, "No upstream client is configured.")
+        }
+        var request = HTTPClientRequest(url: endpoint.url)
+        request.method = .POST
+        for (name, value) in endpoint.headers { request.headers.add(name: name, value: value) }
+        request.headers.add(name: "x-request-id", value: requestID)
+        request.body = .bytes(body)
+        do {
+            let headWait = min(timeouts.firstByte, timeouts.total)
+            return try await http.execute(request, deadline: .now() + .nanoseconds(headWait.nanoseconds))
+        } catch {
+            throw Self.classify(error)
+        }
+    }
+
+    /// Maps a transport failure to a gateway error. Messages name the failure, never the URL or headers.
+    static func classify(_ error: any Error) -> GatewayError {
+        if let error = error as? GatewayError { return error }
+        if let error = error as? HTTPClientError {
+            switch error {
+            case .deadlineExceeded, .readTimeout, .connectTimeout, .writeTimeout:
+                return GatewayError(.timeout, "The provider did not answer in time.")
+            case .cancelled:
+                return GatewayError(.upstreamError, "The provider request was cancelled.")
+            default:
+                return GatewayError(.upstreamError, "The provider connection failed (\(error.shortDescription)).")
+            }
+        }
+        if error is CancellationError {
+            return GatewayError(.upstreamError, "The provider request was cancelled.")
+        }
+        return GatewayError(.upstreamError, "The provider connection failed (\(type(of: error))).")
+    }
+}
+
+extension Duration {
+    var nanoseconds: Int64 {
+        let parts = components
+        return parts.seconds &* 1_000_000_000 &+ parts.attoseconds / 1_000_000_000
+    }
+}

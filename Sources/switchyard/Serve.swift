@@ -1,0 +1,67 @@
+import ArgumentParser
+import Foundation
+import Logging
+import SwitchyardCore
+import SwitchyardServer
+
+struct Serve: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Start the gateway.")
+
+    @Option(name: .long, help: "Path to the YAML config file. Without one, every provider whose key is in the environment is enabled.")
+    var config: String?
+
+    @Option(name: .long, help: "Address to listen on (overrides server.listen).")
+    var host: String?
+
+    @Option(name: .long, help: "Port to listen on (overrides server.listen; 0 picks a free port).")
+    var port: Int?
+
+    func run() async throws {
+        LoggingSystem.bootstrap { label in
+            var handler = StreamLogHandler.standardError(label: label)
+            handler.logLevel = ProcessInfo.processInfo.environment["LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:)) ?? .info
+            return handler
+        }
+        let logger = Logger(label: "switchyard")
+        var gatewayConfig: GatewayConfig
+        do {
+            gatewayConfig = try ConfigSource.load(path: config)
+        } catch {
+            throw ValidationError("\(error)")
+        }
+        let generatedKey = gatewayConfig.server.masterKey == nil
+        if generatedKey { gatewayConfig.server.masterKey = Self.generateKey() }
+        let catalog = try Catalog.bundled()
+        let gateway: Gateway
+        do {
+            gateway = try Gateway(config: gatewayConfig, catalog: catalog, logger: logger)
+        } catch {
+            throw ValidationError("\(error)")
+        }
+        let server = GatewayServer(gateway: gateway, host: host, port: port, logger: logger)
+        let providers = gatewayConfig.providers.map(\.name)
+        let masterKey = gatewayConfig.server.masterKey ?? ""
+        let host = self.host ?? gatewayConfig.server.host
+        try await server.run(handleSignals: true) { boundPort in
+            var lines = ["switchyard listening on http://\(host):\(boundPort)/v1"]
+            lines.append(
+                providers.isEmpty
+                    ? "no providers configured: set OPENAI_API_KEY (or another provider key) or pass --config"
+                    : "providers: \(providers.joined(separator: ", "))")
+            if generatedKey {
+                lines.append("no master key configured; generated one for this run:")
+                lines.append("  export OPENAI_API_KEY=\(masterKey)   # clients send Authorization: Bearer <key>")
+            } else {
+                lines.append("clients authenticate with Authorization: Bearer <server.master_key>")
+            }
+            // Unbuffered, so scripts waiting for this line see it at once.
+            FileHandle.standardOutput.write(Data((lines.joined(separator: "\n") + "\n").utf8))
+        }
+    }
+
+    static func generateKey() -> String {
+        var generator = SystemRandomNumberGenerator()
+        let alphabet = Array("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789")
+        return "sk-switchyard-" + String((0..<32).map { _ in alphabet[Int(generator.next(upperBound: UInt(alphabet.count)))] })
+    }
+}
