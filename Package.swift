@@ -9,7 +9,9 @@ let package = Package(
     name: "switchyard",
     platforms: [.macOS(.v14)],
     products: [
-        .library(name: "SwitchyardCore", targets: ["SwitchyardCore"]),
+        .library(
+            name: "SwitchyardCore",
+            targets: ["SwitchyardCore", "DialectAnthropic", "DialectGemini", "DialectBedrock", "DialectCohere"]),
         .library(name: "SwitchyardServer", targets: ["SwitchyardServer"]),
         .executable(name: "switchyard", targets: ["switchyard"]),
         .executable(name: "switchyard-fake-providers", targets: ["FakeProviders"]),
@@ -23,6 +25,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
         .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
+        .package(url: "https://github.com/apple/swift-crypto.git", "3.12.3"..<"5.0.0"),
     ],
     targets: [
         .target(
@@ -34,10 +37,22 @@ let package = Package(
             resources: [.copy("Catalog/Resources/catalog.json")],
             swiftSettings: swiftSettings
         ),
+        // One module per native dialect: each codec builds and tests on its own (see README "Layout").
+        .target(name: "DialectAnthropic", dependencies: ["SwitchyardCore"], path: "Sources/Dialects/Anthropic", swiftSettings: swiftSettings),
+        .target(name: "DialectGemini", dependencies: ["SwitchyardCore"], path: "Sources/Dialects/Gemini", swiftSettings: swiftSettings),
+        .target(
+            name: "DialectBedrock",
+            dependencies: ["SwitchyardCore", .product(name: "Crypto", package: "swift-crypto")],
+            path: "Sources/Dialects/Bedrock", swiftSettings: swiftSettings),
+        .target(name: "DialectCohere", dependencies: ["SwitchyardCore"], path: "Sources/Dialects/Cohere", swiftSettings: swiftSettings),
+        .testTarget(name: "DialectAnthropicTests", dependencies: ["DialectAnthropic"], swiftSettings: swiftSettings),
+        .testTarget(name: "DialectGeminiTests", dependencies: ["DialectGemini"], swiftSettings: swiftSettings),
+        .testTarget(name: "DialectBedrockTests", dependencies: ["DialectBedrock"], swiftSettings: swiftSettings),
+        .testTarget(name: "DialectCohereTests", dependencies: ["DialectCohere"], swiftSettings: swiftSettings),
         .target(
             name: "SwitchyardServer",
             dependencies: [
-                "SwitchyardCore",
+                "SwitchyardCore", "DialectAnthropic", "DialectGemini", "DialectBedrock", "DialectCohere",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Logging", package: "swift-log"),

@@ -14,7 +14,11 @@ public struct ChatRequest: Sendable, Hashable {
     public var presencePenalty: Double?
     public var frequencyPenalty: Double?
     public var responseFormat: ResponseFormat?
+    public var topK: Int?
+    /// `none|minimal|low|medium|high|xhigh|max`, as OpenAI names it; codecs map it to the provider's control.
     public var reasoningEffort: String?
+    /// An explicit thinking budget in tokens (Anthropic `budget_tokens`, Gemini `thinkingBudget`).
+    public var reasoningBudget: Int?
     public var user: String?
     public var stream: Bool = false
     /// The client asked for token usage at the end of a stream.
@@ -63,10 +67,13 @@ public struct ToolCall: Sendable, Hashable {
     public var id: String
     public var name: String
     public var arguments: String
+    /// A provider signature bound to this call that must be replayed with it (Gemini `thoughtSignature`).
+    public var signature: String?
 
-    public init(id: String, name: String, arguments: String) {
+    public init(id: String, name: String, arguments: String, signature: String? = nil) {
         self.id = id
         self.name = name
         self.arguments = arguments
+        self.signature = signature
     }
 }

@@ -37,6 +37,8 @@ public struct Choice: Sendable, Hashable {
     public var index: Int
     public var message: Message
     public var finishReason: FinishReason?
+    /// The stop sequence that ended the answer, when the provider says which.
+    public var stopSequence: String?
     public var extra: [String: JSONValue] = [:]
 
     public init(index: Int, message: Message, finishReason: FinishReason?) {
@@ -63,7 +65,9 @@ public struct ChatResponse: Sendable, Hashable {
     }
 }
 
-/// One step of a streamed answer.
+/// One step of a streamed answer. `choice` is the choice index (0 for providers with one answer);
+/// tool call `index` counts the calls of that choice from 0. `.usage` events are cumulative snapshots:
+/// the last one wins. A stream ends with `.finish` (then possibly `.usage`), or with `.error`.
 public enum StreamEvent: Sendable, Hashable {
     case start(id: String, model: String, created: Int)
     case roleStart(choice: Int)
@@ -71,6 +75,8 @@ public enum StreamEvent: Sendable, Hashable {
     case reasoningDelta(choice: Int, text: String)
     case reasoningSignature(choice: Int, signature: String)
     case toolCallStart(choice: Int, index: Int, id: String, name: String)
+    /// A signature bound to a tool call (Gemini `thoughtSignature` on a `functionCall` part).
+    case toolCallSignature(choice: Int, index: Int, signature: String)
     case toolCallArgumentsDelta(choice: Int, index: Int, fragment: String)
     case refusalDelta(choice: Int, text: String)
     case finish(choice: Int, reason: FinishReason)

@@ -16,6 +16,8 @@ public struct Message: Sendable, Hashable {
     public var toolCalls: [ToolCall] = []
     /// For `role == .tool`: which call this answers.
     public var toolCallId: String?
+    /// For `role == .tool`: the tool reported a failure (Anthropic `is_error`, Bedrock `status: error`).
+    public var toolResultIsError: Bool?
     public var reasoning: [ReasoningBlock] = []
     public var refusal: String?
     /// Message fields of the inbound dialect with no canonical meaning.
@@ -49,6 +51,7 @@ public enum ContentPart: Sendable, Hashable {
 }
 
 /// Model reasoning: visible text with an optional signature, or an opaque redacted blob.
+/// Order within `Message.reasoning` is the order the provider produced them.
 public enum ReasoningBlock: Sendable, Hashable {
     case text(String, signature: String?)
     case redacted(data: String)

@@ -95,7 +95,7 @@ public struct OpenAIStreamEncoder: Sendable {
             return chunk(choice: choice, delta: ["reasoning_content": .string(text)])
         case .refusalDelta(let choice, let text):
             return chunk(choice: choice, delta: ["refusal": .string(text)])
-        case .reasoningSignature:
+        case .reasoningSignature, .toolCallSignature:
             return []
         case .toolCallStart(let choice, let index, let id, let name):
             let call: JSONValue = [

@@ -1,0 +1,4 @@
+import SwitchyardCore
+
+/// Placeholder until the Anthropic codec lands.
+enum AnthropicDialectPlaceholder {}

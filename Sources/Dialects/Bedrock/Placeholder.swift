@@ -1,0 +1,4 @@
+import SwitchyardCore
+
+/// Placeholder until the Bedrock codec lands.
+enum BedrockDialectPlaceholder {}

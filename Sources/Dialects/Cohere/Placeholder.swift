@@ -1,0 +1,4 @@
+import SwitchyardCore
+
+/// Placeholder until the Cohere codec lands.
+enum CohereDialectPlaceholder {}

@@ -1,0 +1,4 @@
+import SwitchyardCore
+
+/// Placeholder until the Gemini codec lands.
+enum GeminiDialectPlaceholder {}

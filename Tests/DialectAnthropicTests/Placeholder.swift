@@ -1,0 +1,4 @@
+import Testing
+@testable import DialectAnthropic
+
+@Test func AnthropicModuleBuilds() { #expect(Bool(true)) }

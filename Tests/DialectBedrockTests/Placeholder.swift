@@ -1,0 +1,4 @@
+import Testing
+@testable import DialectBedrock
+
+@Test func BedrockModuleBuilds() { #expect(Bool(true)) }

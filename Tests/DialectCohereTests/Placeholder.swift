@@ -1,0 +1,4 @@
+import Testing
+@testable import DialectCohere
+
+@Test func CohereModuleBuilds() { #expect(Bool(true)) }

@@ -1,0 +1,4 @@
+import Testing
+@testable import DialectGemini
+
+@Test func GeminiModuleBuilds() { #expect(Bool(true)) }
