@@ -50,5 +50,5 @@ YAML
 pids+=($!)
 GATEWAY=$(await_line "$LOGDIR/gateway.log" "http://127.0.0.1:[0-9]+/v1") || exit 1
 
-SWITCHYARD_URL=$GATEWAY SWITCHYARD_KEY=$MASTER FAKE_URL=$FAKE \
+SWITCHYARD_URL=$GATEWAY SWITCHYARD_KEY=$MASTER FAKE_URL=$FAKE SWITCHYARD_BIN="$BIN/switchyard" \
   .venv/bin/python -m pytest -q -p no:cacheprovider tests/conformance 2>&1

@@ -64,7 +64,7 @@ import Testing
         var encoder = OpenAIStreamEncoder(id: "", model: "", created: 0, includeUsage: true)
         var transcript: [UInt8] = []
         for event in events { transcript += encoder.encode(event) }
-        if summary.error == nil { transcript += encoder.done() }
+        if summary.error == nil { transcript += encoder.finish() }
         let again = OpenAIStream.decodeTranscript(transcript)
         #expect(Summary(again) == summary, "\(provider)/\(file)")
     }
@@ -102,7 +102,7 @@ import Testing
         var parser = SSEParser()
         let bytes = encoder.encode(.roleStart(choice: 0)) + encoder.encode(.textDelta(choice: 0, text: "hi"))
             + encoder.encode(.finish(choice: 0, reason: .stop)) + encoder.encode(.usage(Usage(input: 1, output: 1)))
-            + encoder.done()
+            + encoder.finish()
         let chunks = parser.feed(bytes).filter { !$0.isDone }.compactMap { try? JSON.parse($0.data) }
         #expect(chunks.count == 3, "no usage chunk without include_usage")
         for chunk in chunks {

@@ -11,7 +11,9 @@ public struct Gateway: Sendable {
     public let config: GatewayConfig
     public let router: ModelRouter
     public let accounting: Accounting
-    let pipeline: ProxyPipeline
+    let attempts: AttemptLoop
+    let passthrough: OpenAIPassthrough
+    let translated: TranslatedAttempt
     let upstream: UpstreamClient
     let masterKey: [UInt8]
     let modelsBody: ByteBuffer
@@ -36,7 +38,9 @@ public struct Gateway: Sendable {
         }
         self.upstream = UpstreamClient(connect: config.timeouts.connect, readTimeouts: readTimeouts)
         self.accounting = Accounting(logger: logger)
-        self.pipeline = ProxyPipeline(upstream: upstream, accounting: accounting, logger: logger)
+        self.attempts = AttemptLoop(logger: logger)
+        self.passthrough = OpenAIPassthrough(upstream: upstream, accounting: accounting)
+        self.translated = TranslatedAttempt(upstream: upstream, accounting: accounting)
         let listed = router.listedModels().map { model -> JSONValue in
             ["id": .string(model.id), "object": "model", "created": 0, "owned_by": .string(model.ownedBy)]
         }
@@ -110,38 +114,104 @@ public struct Gateway: Sendable {
         return difference == 0
     }
 
-    func proxy(_ request: Request, operation: UpstreamOperation, required: [String]) async -> Response {
+    /// A request that passed the checks every endpoint shares: id, header size, key and body size.
+    struct Accepted {
+        let requestID: String
+        let body: ByteBuffer
+    }
+
+    enum Acceptance {
+        case accepted(Accepted)
+        case rejected(Response)
+    }
+
+    /// Checks and reads a request; on failure the answer is the error in `errorResponse`'s dialect.
+    func accept(
+        _ request: Request, errorResponse: (GatewayError, String) -> Response,
+        authenticate: (Request, String) -> Response?
+    ) async -> Acceptance {
         let requestID = RequestID.resolve(request.headers[.requestID])
         var headerBytes = 0
         for field in request.headers { headerBytes += field.name.rawName.utf8.count + field.value.utf8.count + 4 }
         if headerBytes > config.limits.maxHeaderBytes {
-            return ErrorResponse.openAI(
-                GatewayError(.requestTooLarge, "The request headers exceed \(config.limits.maxHeaderBytes) bytes."),
-                requestID: requestID)
+            return .rejected(
+                errorResponse(
+                    GatewayError(.requestTooLarge, "The request headers exceed \(config.limits.maxHeaderBytes) bytes."),
+                    requestID))
         }
-        if let failure = authenticate(request, requestID: requestID) { return failure }
+        if let failure = authenticate(request, requestID) { return .rejected(failure) }
         let limit = config.limits.maxBodyBytes
         if let length = request.headers[.contentLength].flatMap({ Int($0) }), length > limit {
-            return ErrorResponse.openAI(tooLarge(limit), requestID: requestID)
+            return .rejected(errorResponse(tooLarge(limit), requestID))
         }
-        let body: ByteBuffer
         do {
-            body = try await request.body.collect(upTo: limit)
+            return .accepted(Accepted(requestID: requestID, body: try await request.body.collect(upTo: limit)))
         } catch {
-            return ErrorResponse.openAI(tooLarge(limit), requestID: requestID)
+            return .rejected(errorResponse(tooLarge(limit), requestID))
         }
+    }
+
+    func answerContext(
+        plan: RoutePlan, deployment: Deployment, requestID: String, attempts: Int, started: ContinuousClock.Instant,
+        requestBytes: Int
+    ) -> AnswerContext {
+        AnswerContext(
+            plan: plan, deployment: deployment, requestID: requestID, attempts: attempts, started: started,
+            maxStreamDuration: config.limits.maxStreamDuration, requestBytes: requestBytes)
+    }
+
+    /// The OpenAI-dialect endpoints: passthrough to OpenAI-dialect providers, translation to the others.
+    func proxy(_ request: Request, operation: UpstreamOperation, required: [String]) async -> Response {
+        let started = ContinuousClock.now
+        let accepted: Accepted
+        switch await accept(
+            request, errorResponse: { ErrorResponse.openAI($0, requestID: $1) }, authenticate: authenticate)
+        {
+        case .accepted(let value): accepted = value
+        case .rejected(let response): return response
+        }
+        let requestID = accepted.requestID
+        let parsed: PassthroughRequest
+        let plan: RoutePlan
         do throws(GatewayError) {
-            let parsed = try PassthroughRequest(body: body, required: required)
+            parsed = try PassthroughRequest(body: accepted.body, required: required)
             if parsed.stream, operation == .embeddings {
                 throw GatewayError(.invalidRequest, "Embeddings cannot be streamed.", param: "stream")
             }
             var generator = SystemRandomNumberGenerator()
-            let plan = try router.plan(model: parsed.model, using: &generator)
-            return await pipeline.run(
-                parsed, plan: plan, operation: operation, requestID: requestID,
-                maxStreamDuration: config.limits.maxStreamDuration)
+            plan = try router.plan(model: parsed.model, using: &generator)
         } catch {
             return ErrorResponse.openAI(error, requestID: requestID)
+        }
+        // Decoded only if a deployment of another dialect is tried.
+        var canonical: ChatRequest?
+        return await attempts.run(
+            plan: plan, requestID: requestID,
+            failure: { ErrorResponse.openAI($0, requestID: requestID, extraHeaders: $1) }
+        ) { deployment, attemptCount throws(GatewayError) in
+            let context = answerContext(
+                plan: plan, deployment: deployment, requestID: requestID, attempts: attemptCount, started: started,
+                requestBytes: accepted.body.readableBytes)
+            guard deployment.provider.kind.isAvailable else {
+                throw GatewayError(
+                    .upstreamError,
+                    "Provider kind '\(deployment.provider.kind.name)' is configured but this build cannot call it yet.")
+            }
+            if deployment.provider.kind.dialect == .openai {
+                return try await passthrough.attempt(parsed, operation: operation, context: context)
+            }
+            guard operation == .chat, let codec = ProviderCodecs.codec(for: deployment) else {
+                throw GatewayError(
+                    .invalidRequest,
+                    "Provider '\(deployment.provider.name)' (\(deployment.provider.kind.name)) does not serve this endpoint.")
+            }
+            if canonical == nil {
+                canonical = try accepted.body.withUnsafeReadableBytes { bytes throws(GatewayError) in
+                    try OpenAIRequest.decode(bytes)
+                }
+            }
+            guard let canonical else { throw GatewayError(.internalError, "The request could not be decoded.") }
+            return try await translated.attempt(canonical, inbound: OpenAIInbound(), codec: codec, context: context)
         }
     }
 

@@ -19,20 +19,22 @@ enum UpstreamOperation: Sendable {
 /// URL: nothing a client sends reaches it except the model id, which is percent-encoded into Azure's path.
 struct ProviderEndpoint: Sendable {
     let url: String
-    let headers: [(String, String)]
+    var headers: [(String, String)]
 
-    init(provider: GatewayConfig.Provider, model: String, operation: UpstreamOperation) {
+    /// - Parameter path: below the base URL, as the codec or operation gives it (`/chat/completions`,
+    ///   `/v1/messages`, `/models/gemini-2.5-pro:generateContent`).
+    init(provider: GatewayConfig.Provider, model: String, path: String) {
         let base = provider.effectiveBaseURL ?? ""
         if provider.kind.name == "azure-openai" {
             let resource = base.hasSuffix("/openai") ? String(base.dropLast("/openai".count)) : base
             if let version = provider.apiVersion {
                 let deployment = model.addingPathPercentEncoding()
-                url = "\(resource)/openai/deployments/\(deployment)\(operation.pathSuffix)?api-version=\(version.addingPathPercentEncoding())"
+                url = "\(resource)/openai/deployments/\(deployment)\(path)?api-version=\(version.addingPathPercentEncoding())"
             } else {
-                url = "\(resource)/openai/v1\(operation.pathSuffix)"
+                url = "\(resource)/openai/v1\(path)"
             }
         } else {
-            url = base + operation.pathSuffix
+            url = base + path
         }
         var headers: [(String, String)] = [("content-type", "application/json"), ("user-agent", "switchyard/0.1")]
         if let key = provider.apiKey, !key.isEmpty {

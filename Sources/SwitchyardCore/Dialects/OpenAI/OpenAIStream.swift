@@ -65,36 +65,46 @@ public enum OpenAIStream {
     }
 }
 
-/// Writes canonical stream events as OpenAI chunks; one per stream (it remembers id, model and created).
+/// Writes canonical stream events as OpenAI chunks; one per stream (it remembers id, model and
+/// created). It follows the chunk rules of openai.md §4 whatever order a provider produced events in:
+/// a role chunk opens each choice, usage waits for the end (`finish()`), and an `.error` finish reason
+/// is reported as an in-stream error rather than a normal end (mapping.md §1.1).
 public struct OpenAIStreamEncoder: Sendable {
     public var id: String
     public var model: String
     public var created: Int
     public let includeUsage: Bool
+    /// When false, `.start` events do not replace the id and model given at init (the gateway mints its own).
+    public let adoptsUpstreamIdentity: Bool
+    private var roleSent: Set<Int> = []
+    private var pendingUsage: Usage?
 
-    public init(id: String, model: String, created: Int, includeUsage: Bool) {
+    public init(id: String, model: String, created: Int, includeUsage: Bool, adoptsUpstreamIdentity: Bool = true) {
         self.id = id
         self.model = model
         self.created = created
         self.includeUsage = includeUsage
+        self.adoptsUpstreamIdentity = adoptsUpstreamIdentity
     }
 
     /// SSE bytes for one event (empty when the event has no OpenAI form, e.g. a signature).
     public mutating func encode(_ event: StreamEvent) -> [UInt8] {
         switch event {
         case .start(let id, let model, let created):
-            self.id = id
-            self.model = model
-            self.created = created
+            if adoptsUpstreamIdentity {
+                self.id = id
+                self.model = model
+                self.created = created
+            }
             return []
         case .roleStart(let choice):
-            return chunk(choice: choice, delta: ["role": "assistant", "content": "", "refusal": .null])
+            return openChoice(choice)
         case .textDelta(let choice, let text):
-            return chunk(choice: choice, delta: ["content": .string(text)])
+            return openChoice(choice) + chunk(choice: choice, delta: ["content": .string(text)])
         case .reasoningDelta(let choice, let text):
-            return chunk(choice: choice, delta: ["reasoning_content": .string(text)])
+            return openChoice(choice) + chunk(choice: choice, delta: ["reasoning_content": .string(text)])
         case .refusalDelta(let choice, let text):
-            return chunk(choice: choice, delta: ["refusal": .string(text)])
+            return openChoice(choice) + chunk(choice: choice, delta: ["refusal": .string(text)])
         case .reasoningSignature, .toolCallSignature:
             return []
         case .toolCallStart(let choice, let index, let id, let name):
@@ -102,24 +112,39 @@ public struct OpenAIStreamEncoder: Sendable {
                 "index": .int(Int64(index)), "id": .string(id), "type": "function",
                 "function": ["name": .string(name), "arguments": ""],
             ]
-            return chunk(choice: choice, delta: ["tool_calls": [call]])
+            return openChoice(choice) + chunk(choice: choice, delta: ["tool_calls": [call]])
         case .toolCallArgumentsDelta(let choice, let index, let fragment):
             let call: JSONValue = ["index": .int(Int64(index)), "function": ["arguments": .string(fragment)]]
             return chunk(choice: choice, delta: ["tool_calls": [call]])
+        case .finish(_, .error(let native)):
+            return encode(.error(GatewayError(.upstreamError, "The model produced unusable output (\(native)).")))
         case .finish(let choice, let reason):
-            return chunk(choice: choice, delta: [:], finishReason: OpenAIResponse.encodeFinishReason(reason))
+            return openChoice(choice)
+                + chunk(choice: choice, delta: [:], finishReason: OpenAIResponse.encodeFinishReason(reason))
         case .usage(let usage):
-            guard includeUsage else { return [] }
-            var body = envelope()
-            body["choices"] = []
-            body["usage"] = OpenAIUsage.encode(usage)
-            return SSEWriter.event(JSON.encode(.object(body)))
+            pendingUsage = usage
+            return []
         case .error(let error):
             return SSEWriter.event(JSON.encode(OpenAIErrors.body(for: error)))
         }
     }
 
-    public func done() -> [UInt8] { SSEWriter.done }
+    /// The end of a successful stream: the usage chunk (when asked for) and `[DONE]`.
+    public mutating func finish() -> [UInt8] {
+        var out: [UInt8] = []
+        if includeUsage, let usage = pendingUsage {
+            var body = envelope()
+            body["choices"] = []
+            body["usage"] = OpenAIUsage.encode(usage)
+            out += SSEWriter.event(JSON.encode(.object(body)))
+        }
+        return out + SSEWriter.done
+    }
+
+    private mutating func openChoice(_ choice: Int) -> [UInt8] {
+        guard roleSent.insert(choice).inserted else { return [] }
+        return chunk(choice: choice, delta: ["role": "assistant", "content": "", "refusal": .null])
+    }
 
     private func envelope() -> [String: JSONValue] {
         [

@@ -1,0 +1,65 @@
+/// The OpenAI Chat Completions dialect as a provider codec, for requests that arrive in another
+/// dialect (an Anthropic client calling an OpenAI-family model). OpenAI-dialect clients calling
+/// OpenAI-family providers skip it: that is the byte-level passthrough path.
+public struct OpenAIChatCodec: ProviderCodec {
+    public let usageFlavor: OpenAIUsage.Flavor
+
+    public init(usageFlavor: OpenAIUsage.Flavor = .standard) {
+        self.usageFlavor = usageFlavor
+    }
+
+    public func encodeRequest(_ request: ChatRequest, upstreamModel: String) throws(GatewayError) -> EncodedRequest {
+        var request = request
+        request.model = upstreamModel
+        // Usage is needed to price the answer; the client's own preference is honoured by its encoder.
+        if request.stream { request.includeUsage = true }
+        return EncodedRequest(path: "/chat/completions", body: JSON.encode(OpenAIRequest.encode(request)))
+    }
+
+    public func decodeResponse(_ body: [UInt8]) throws(GatewayError) -> ChatResponse {
+        try OpenAIResponse.decode(body, flavor: usageFlavor)
+    }
+
+    public func makeStreamDecoder() -> any ProviderStreamDecoder {
+        OpenAIStreamDecoder(flavor: usageFlavor)
+    }
+
+    public func decodeError(status: Int, headers: [(String, String)], body: [UInt8]) -> GatewayError {
+        let retryAfter = headers.first { $0.0.lowercased() == "retry-after" }?.1
+        return OpenAIErrors.decode(status: status, body: body, retryAfter: retryAfter)
+    }
+}
+
+/// Decodes an OpenAI-family SSE stream chunk by chunk.
+public struct OpenAIStreamDecoder: ProviderStreamDecoder {
+    private var parser = SSEParser()
+    private var started = false
+    private let flavor: OpenAIUsage.Flavor
+
+    public init(flavor: OpenAIUsage.Flavor = .standard) {
+        self.flavor = flavor
+    }
+
+    public mutating func feed(_ bytes: [UInt8]) -> [StreamEvent] {
+        decode(parser.feed(bytes))
+    }
+
+    public mutating func finish() -> [StreamEvent] {
+        decode(parser.finish())
+    }
+
+    private mutating func decode(_ events: [SSEEvent]) -> [StreamEvent] {
+        var decoded: [StreamEvent] = []
+        for event in events where !event.isDone && !event.isCommentOnly {
+            guard let chunk = try? JSON.parse(event.data) else { continue }
+            // Azure's leading prompt-filter event has an empty id: the stream starts at the first real chunk.
+            if !started, let id = chunk["id"]?.stringValue, !id.isEmpty {
+                started = true
+                decoded.append(
+                    .start(id: id, model: chunk["model"]?.stringValue ?? "", created: chunk["created"]?.intValue ?? 0))
+            }
+            decoded.append(contentsOf: OpenAIStream.decodeChunk(chunk, flavor: flavor))
+        }
+        return decoded
+    }
+}

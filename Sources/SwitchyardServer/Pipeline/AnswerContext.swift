@@ -1,0 +1,39 @@
+import Foundation
+import HTTPTypes
+import SwitchyardCore
+
+/// What an answer needs to know about the request and the deployment that served it.
+struct AnswerContext: Sendable {
+    let plan: RoutePlan
+    let deployment: Deployment
+    let requestID: String
+    let attempts: Int
+    let started: ContinuousClock.Instant
+    let maxStreamDuration: Duration
+    /// Size of the client's request body, for estimating input tokens when no usage arrives.
+    let requestBytes: Int
+
+    func headers(contentType: String?) -> HTTPFields {
+        var headers = HTTPFields()
+        headers[.contentType] = contentType ?? "application/json"
+        headers[.requestID] = requestID
+        headers[.switchyardProvider] = deployment.provider.name
+        headers[.switchyardModel] = deployment.upstreamModel
+        headers[.switchyardAttempts] = String(attempts)
+        return headers
+    }
+
+    /// A usage record; without provider usage, tokens are estimated at four bytes each and flagged.
+    func record(usage: Usage?, outputBytes: Int, outcome: UsageRecord.Outcome, status: Int = 200) -> UsageRecord {
+        let counted = usage ?? Usage(input: requestBytes / 4, output: outputBytes / 4)
+        return UsageRecord(
+            requestID: requestID, publicModel: plan.publicName, provider: deployment.provider.name,
+            upstreamModel: deployment.upstreamModel, usage: counted, estimated: usage == nil,
+            costUSD: deployment.price?.cost(of: counted), outcome: outcome, status: status,
+            latencySeconds: (ContinuousClock.now - started).seconds)
+    }
+
+    static func formatCost(_ cost: Double) -> String {
+        String(format: "%.8f", cost)
+    }
+}

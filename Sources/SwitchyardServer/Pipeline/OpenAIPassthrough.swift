@@ -1,0 +1,122 @@
+import AsyncHTTPClient
+import HTTPTypes
+import Hummingbird
+import Logging
+import NIOCore
+import SwitchyardCore
+
+/// The fast path (DESIGN.md "Passthrough"): an OpenAI-dialect request to an OpenAI-dialect provider
+/// goes out as the client's bytes with the model replaced, and the answer comes back as the
+/// provider's bytes, read only for usage.
+struct OpenAIPassthrough: Sendable {
+    let upstream: UpstreamClient
+    let accounting: Accounting
+
+    /// Upper bound for a buffered (non-streaming) answer or an error body read from a provider.
+    static let maxUpstreamBody = 64 * 1024 * 1024
+    static let maxErrorBody = 1024 * 1024
+
+    func attempt(
+        _ request: PassthroughRequest, operation: UpstreamOperation, context: AnswerContext
+    ) async throws(GatewayError) -> Response {
+        let deployment = context.deployment
+        let endpoint = ProviderEndpoint(
+            provider: deployment.provider, model: deployment.upstreamModel, path: operation.pathSuffix)
+        let body = request.upstreamBody(model: deployment.upstreamModel, allocator: ByteBufferAllocator())
+        let response = try await upstream.send(
+            endpoint: endpoint, body: body, requestID: context.requestID, stream: request.stream,
+            timeouts: deployment.timeouts)
+        let status = Int(response.status.code)
+        guard (200..<300).contains(status) else {
+            let errorBody = (try? await response.body.collect(upTo: Self.maxErrorBody)) ?? ByteBuffer()
+            let retryAfter = response.headers.first(name: "retry-after")
+            throw errorBody.withUnsafeReadableBytes {
+                OpenAIErrors.decode(status: status, body: $0, retryAfter: retryAfter)
+            }
+        }
+        if request.stream {
+            return streamAnswer(response, request: request, context: context)
+        }
+        return try await bufferedAnswer(response, context: context)
+    }
+
+    func bufferedAnswer(_ response: HTTPClientResponse, context: AnswerContext) async throws(GatewayError) -> Response {
+        let body: ByteBuffer
+        do {
+            body = try await response.body.collect(upTo: Self.maxUpstreamBody)
+        } catch {
+            throw UpstreamClient.classify(error)
+        }
+        let usage: Usage? = body.withUnsafeReadableBytes { bytes in
+            guard let fields = try? JSONScanner.topLevelFields(bytes),
+                let field = fields.first(where: { $0.key == "usage" }),
+                let json = try? JSON.parse(UnsafeRawBufferPointer(rebasing: bytes[field.value]))
+            else { return nil }
+            return OpenAIUsage.decode(json, flavor: context.deployment.provider.kind.usageFlavor)
+        }
+        let record = context.record(usage: usage, outputBytes: body.readableBytes, outcome: .completed)
+        accounting.record(record)
+        var headers = context.headers(contentType: response.headers.first(name: "content-type"))
+        if let cost = record.costUSD { headers[.switchyardCost] = AnswerContext.formatCost(cost) }
+        return Response(status: .ok, headers: headers, body: ResponseBody(byteBuffer: body))
+    }
+
+    func streamAnswer(_ response: HTTPClientResponse, request: PassthroughRequest, context: AnswerContext) -> Response {
+        var headers = context.headers(contentType: "text/event-stream")
+        headers[.cacheControl] = "no-cache"
+        let accounting = self.accounting
+        let flavor = context.deployment.provider.kind.usageFlavor
+        let body = ResponseBody { writer in
+            var relay = StreamRelay(stripUsageChunk: !request.clientWantsUsage, flavor: flavor)
+            var outcome = UsageRecord.Outcome.completed
+            let deadline = context.started + context.maxStreamDuration
+            var out = ByteBuffer()
+            var upstreamFailure: GatewayError?
+            var clientGone = false
+            do {
+                for try await chunk in response.body {
+                    out.clear()
+                    relay.process(chunk, into: &out)
+                    if out.readableBytes > 0 {
+                        do {
+                            try await writer.write(out)
+                        } catch {
+                            clientGone = true
+                            break
+                        }
+                    }
+                    if ContinuousClock.now > deadline {
+                        upstreamFailure = GatewayError(.timeout, "The stream exceeded the maximum stream duration.")
+                        break
+                    }
+                }
+            } catch {
+                upstreamFailure = UpstreamClient.classify(error)
+            }
+            if clientGone {
+                // The client went away. Leaving the loop dropped the upstream body, which cancels the
+                // provider request; the tokens used so far are still recorded below.
+                outcome = .clientDisconnected
+            } else {
+                out.clear()
+                relay.finish(into: &out)
+                if upstreamFailure == nil, !relay.isComplete, !relay.sawError {
+                    upstreamFailure = GatewayError(.upstreamError, "The provider closed the stream before it was complete.")
+                }
+                if let failure = upstreamFailure {
+                    out.writeBytes(SSEWriter.event(JSON.encode(OpenAIErrors.body(for: failure))))
+                }
+                if upstreamFailure != nil || relay.sawError { outcome = .upstreamFailed }
+                do {
+                    if out.readableBytes > 0 { try await writer.write(out) }
+                    try await writer.finish(nil)
+                } catch {
+                    outcome = .clientDisconnected
+                }
+            }
+            accounting.record(
+                context.record(usage: relay.usage, outputBytes: relay.relayedContentBytes, outcome: outcome))
+        }
+        return Response(status: .ok, headers: headers, body: body)
+    }
+}

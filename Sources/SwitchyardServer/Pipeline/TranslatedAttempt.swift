@@ -1,0 +1,144 @@
+import AsyncHTTPClient
+import HTTPTypes
+import Hummingbird
+import NIOCore
+import SwitchyardCore
+
+/// A request whose client and provider speak different dialects: decoded to canonical types once,
+/// encoded by the provider's codec, and the answer (or stream, event by event) encoded back in the
+/// client's dialect.
+struct TranslatedAttempt: Sendable {
+    let upstream: UpstreamClient
+    let accounting: Accounting
+
+    func attempt(
+        _ request: ChatRequest, inbound: any InboundDialect, codec: any ProviderCodec, context: AnswerContext
+    ) async throws(GatewayError) -> Response {
+        let deployment = context.deployment
+        let encoded = try codec.encodeRequest(request, upstreamModel: deployment.upstreamModel)
+        var endpoint = ProviderEndpoint(provider: deployment.provider, model: deployment.upstreamModel, path: encoded.path)
+        endpoint.headers.append(contentsOf: encoded.headers)
+        let body = ByteBuffer(bytes: encoded.body)
+        endpoint = try ProviderSigning.sign(endpoint, body: encoded.body, provider: deployment.provider)
+        let response = try await upstream.send(
+            endpoint: endpoint, body: body, requestID: context.requestID, stream: request.stream,
+            timeouts: deployment.timeouts)
+        let status = Int(response.status.code)
+        guard (200..<300).contains(status) else {
+            let errorBody = (try? await response.body.collect(upTo: OpenAIPassthrough.maxErrorBody)) ?? ByteBuffer()
+            let headers = response.headers.map { ($0.name, $0.value) }
+            throw codec.decodeError(status: status, headers: headers, body: Array(buffer: errorBody))
+        }
+        if request.stream {
+            return streamAnswer(response, request: request, inbound: inbound, codec: codec, context: context)
+        }
+        let answer: ByteBuffer
+        do {
+            answer = try await response.body.collect(upTo: OpenAIPassthrough.maxUpstreamBody)
+        } catch {
+            throw UpstreamClient.classify(error)
+        }
+        let decoded = try codec.decodeResponse(Array(buffer: answer))
+        // An answer the model botched is a failed attempt, not a normal end (mapping.md §1.1).
+        for choice in decoded.choices {
+            if case .error(let native) = choice.finishReason {
+                throw GatewayError(.upstreamError, "The model produced unusable output (\(native)).")
+            }
+        }
+        let record = context.record(usage: decoded.usage, outputBytes: answer.readableBytes, outcome: .completed)
+        accounting.record(record)
+        var headers = context.headers(contentType: "application/json")
+        if let cost = record.costUSD { headers[.switchyardCost] = AnswerContext.formatCost(cost) }
+        return Response(
+            status: .ok, headers: headers,
+            body: ResponseBody(byteBuffer: ByteBuffer(bytes: inbound.encodeResponse(decoded, context: context))))
+    }
+
+    func streamAnswer(
+        _ response: HTTPClientResponse, request: ChatRequest, inbound: any InboundDialect, codec: any ProviderCodec,
+        context: AnswerContext
+    ) -> Response {
+        var headers = context.headers(contentType: inbound.streamContentType)
+        headers[.cacheControl] = "no-cache"
+        let accounting = self.accounting
+        let body = ResponseBody { writer in
+            var decoder = codec.makeStreamDecoder()
+            var encoder = inbound.makeStreamEncoder(for: request, context: context)
+            var progress = StreamProgress()
+            let deadline = context.started + context.maxStreamDuration
+            var clientGone = false
+            var upstreamFailure: GatewayError?
+            do {
+                for try await chunk in response.body {
+                    let out = progress.translate(decoder.feed(Array(buffer: chunk)), with: &encoder)
+                    if !out.isEmpty {
+                        do {
+                            try await writer.write(ByteBuffer(bytes: out))
+                        } catch {
+                            clientGone = true
+                            break
+                        }
+                    }
+                    if progress.failed { break }
+                    if ContinuousClock.now > deadline {
+                        upstreamFailure = GatewayError(.timeout, "The stream exceeded the maximum stream duration.")
+                        break
+                    }
+                }
+            } catch {
+                upstreamFailure = UpstreamClient.classify(error)
+            }
+            var outcome = UsageRecord.Outcome.completed
+            if clientGone {
+                outcome = .clientDisconnected
+            } else {
+                var out = progress.failed ? [] : progress.translate(decoder.finish(), with: &encoder)
+                if !progress.failed {
+                    if upstreamFailure == nil, !progress.finished {
+                        upstreamFailure = GatewayError(.upstreamError, "The provider closed the stream before it was complete.")
+                    }
+                    if let failure = upstreamFailure {
+                        out += progress.translate([.error(failure)], with: &encoder)
+                    } else {
+                        out += encoder.finish()
+                    }
+                }
+                if progress.failed { outcome = .upstreamFailed }
+                do {
+                    if !out.isEmpty { try await writer.write(ByteBuffer(bytes: out)) }
+                    try await writer.finish(nil)
+                } catch {
+                    outcome = .clientDisconnected
+                }
+            }
+            accounting.record(context.record(usage: progress.usage, outputBytes: progress.outputBytes, outcome: outcome))
+        }
+        return Response(status: .ok, headers: headers, body: body)
+    }
+}
+
+/// What a translated stream has shown so far: usage, whether it finished or failed, output size.
+struct StreamProgress {
+    var usage: Usage?
+    var finished = false
+    var failed = false
+    var outputBytes = 0
+
+    mutating func translate(_ events: [StreamEvent], with encoder: inout any ClientStreamEncoder) -> [UInt8] {
+        var out: [UInt8] = []
+        for event in events where !failed {
+            switch event {
+            case .usage(let snapshot): usage = snapshot
+            case .finish(_, .error): failed = true
+            case .finish: finished = true
+            case .error: failed = true
+            case .textDelta(_, let text), .reasoningDelta(_, let text), .refusalDelta(_, let text):
+                outputBytes += text.utf8.count
+            case .toolCallArgumentsDelta(_, _, let fragment): outputBytes += fragment.utf8.count
+            default: break
+            }
+            out += encoder.encode(event)
+        }
+        return out
+    }
+}
