@@ -9,18 +9,22 @@ import Musl
 import Darwin
 #endif
 
-/// `switchyard-fake-providers`: the fake OpenAI-family upstreams as a process, for the README
+/// `switchyard-fake-providers`: the fake upstreams (OpenAI family and the native dialects) as a process, for the README
 /// demo, benchmarks and anything outside Swift tests. See `FakeProviderServer` for URLs and knobs.
 @main
 struct FakeProvidersCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "switchyard-fake-providers",
-        abstract: "Fake OpenAI-family providers (OpenAI, Azure, Mistral, DeepSeek, Groq, …) on one port.",
+        abstract: "Fake LLM providers (OpenAI family, Anthropic, Gemini, Bedrock, Cohere) on one port.",
         discussion: """
             URLs: /{provider}/{knobs?}/v1/chat/completions (also /v1/completions, /v1/embeddings, GET /v1/models);
             Azure: /azure-openai/{knobs?}/openai/deployments/{deployment}/chat/completions?api-version=…
+            Anthropic: /anthropic/{knobs?}/v1/messages (also /v1/messages/count_tokens, GET /v1/models);
+            Gemini: /gemini/{knobs?}/v1beta/models/{model}:generateContent (:streamGenerateContent?alt=sse);
+            Bedrock: /bedrock/{knobs?}/model/{modelId}/converse (/converse-stream); Cohere: /cohere/{knobs?}/v2/chat.
             Knobs: latency=MS, chunk_delay=MS, status=CODE, error=NAME, retry_after=S|none, hang=1, hang_after=N,
-            cut_after=N, midstream_error=N, fail_first=N, chunks=N, usage_style=separate|finish|x_groq|none, key=KEY, tag=X.
+            cut_after=N, midstream_error=N, fail_first=N, chunks=N, usage_style=separate|finish|x_groq|none, key=KEY,
+            sigv4_secret=SECRET (Bedrock), tag=X.
             Control: GET /_fake/health, GET|DELETE /_fake/requests, POST /_fake/reset.
             """
     )

@@ -38,7 +38,7 @@ import Testing
             try Route.parse(method: "POST", path: "/openai/chat/completions", query: nil)
         }
         #expect(throws: Route.Failure.notFound(nil)) {
-            try Route.parse(method: "POST", path: "/anthropic/v1/messages", query: nil)
+            try Route.parse(method: "POST", path: "/no-such-provider/v1/messages", query: nil)
         }
     }
 

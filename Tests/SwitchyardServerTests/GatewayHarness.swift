@@ -88,6 +88,12 @@ struct GatewayHarness {
         #"{"model":"\#(model)","messages":[{"role":"user","content":"\#(text)"}]\#(extra)}"#
     }
 
+    /// The `event:` names of an SSE answer, in order (Anthropic streams).
+    static func eventNames(_ body: [UInt8]) -> [String] {
+        var parser = SSEParser()
+        return (parser.feed(body) + parser.finish()).compactMap(\.event).filter { $0 != "ping" }
+    }
+
     /// The data payloads of an SSE answer, in order.
     static func events(_ body: [UInt8]) -> [String] {
         var parser = SSEParser()

@@ -77,7 +77,8 @@ enum UsageEncoder {
                     json.field("reasoning_tokens", usage.reasoning)
                     json.field("image_tokens", 0)
                 }
-            case .ollama:
+            // Native dialects write their own usage; they never reach the OpenAI encoders.
+            case .ollama, .anthropic, .gemini, .bedrock, .cohere:
                 Self.counts(usage, into: &json)
             }
         }

@@ -36,7 +36,8 @@ extension FakeProvider {
         case .fireworks: return .value("fp_fireworks")
         case .ollama: return .value("fp_ollama")
         case .qwen, .openrouter, .vllm: return .null
-        case .mistral, .together, .perplexity: return .absent
+        // Native dialects never reach the OpenAI-family encoders.
+        case .mistral, .together, .perplexity, .anthropic, .gemini, .bedrock, .cohere: return .absent
         }
     }
 
@@ -60,6 +61,7 @@ extension FakeProvider {
         case .openrouter: return "gen-\(created)-" + random.alphanumeric(20)
         case .ollama: return "chatcmpl-" + String(random.next() % 1000)
         case .vllm: return "chatcmpl-" + random.hex(32)
+        case .anthropic, .gemini, .bedrock, .cohere: return random.uuid()
         }
     }
 
@@ -79,7 +81,7 @@ extension FakeProvider {
         switch self {
         case .deepseek, .qwen, .xai, .fireworks: return "reasoning_content"
         case .groq, .openrouter, .ollama, .vllm, .together: return "reasoning"
-        case .openai, .azureOpenAI, .openaiCompatible, .mistral, .perplexity: return nil
+        case .openai, .azureOpenAI, .openaiCompatible, .mistral, .perplexity, .anthropic, .gemini, .bedrock, .cohere: return nil
         }
     }
 
@@ -153,6 +155,7 @@ extension FakeProvider {
         case .together: return .together
         case .perplexity: return .perplexity
         case .openrouter, .ollama: return .roleOnEveryDelta
+        case .anthropic, .gemini, .bedrock, .cohere: return .plain
         }
     }
 
@@ -176,7 +179,7 @@ extension FakeProvider {
         case .xai, .openrouter: return .refusal
         case .mistral: return .mistral
         case .vllm: return .vllm
-        case .deepseek, .qwen, .groq, .together, .perplexity, .ollama: return .plain
+        case .deepseek, .qwen, .groq, .together, .perplexity, .ollama, .anthropic, .gemini, .bedrock, .cohere: return .plain
         }
     }
 
@@ -196,6 +199,8 @@ extension FakeProvider {
         case .openrouter: return ["openai/gpt-5-mini", "anthropic/claude-sonnet-4.6", "openrouter/auto"]
         case .ollama: return ["llama3.2", "qwen3:8b", "gpt-oss:20b"]
         case .vllm: return ["Qwen/Qwen3-8B"]
+        // Native dialects list their models from their own fixtures (`NativeModels`).
+        case .anthropic, .gemini, .bedrock, .cohere: return []
         }
     }
 

@@ -1,7 +1,8 @@
 import HTTPTypes
 
 /// Response headers in each provider's style (from the manifests): OpenAI's request id and
-/// rate-limit headers, Azure's `apim-request-id` and region, a request id for everyone else.
+/// rate-limit headers, Azure's `apim-request-id` and region, Anthropic's `request-id`,
+/// Bedrock's `x-amzn-RequestId`, none for Gemini, a request id for everyone else.
 enum ResponseHeaders {
     /// Built once: `HTTPField.Name(_:)` validates its argument, and these are constants.
     private static let names: [String: HTTPField.Name] = {
@@ -9,7 +10,8 @@ enum ResponseHeaders {
             "x-request-id", "openai-processing-ms", "openai-version", "x-ratelimit-limit-requests",
             "x-ratelimit-remaining-requests", "x-ratelimit-limit-tokens", "x-ratelimit-remaining-tokens",
             "x-ratelimit-reset-requests", "x-ratelimit-reset-tokens", "apim-request-id", "x-ms-region",
-            "retry-after", "retry-after-ms",
+            "retry-after", "retry-after-ms", "request-id", "anthropic-organization-id", "x-amzn-RequestId",
+            "x-amzn-ErrorType", "x-should-retry",
         ]
         var names: [String: HTTPField.Name] = [:]
         for name in all {
@@ -27,6 +29,8 @@ enum ResponseHeaders {
         switch provider {
         case .openai, .openaiCompatible: return "req_" + random.hex(32)
         case .groq: return "req_01" + random.alphanumeric(24).lowercased()
+        // `req_011CahFfpZtPBKYhSO5oDyfi`
+        case .anthropic: return "req_011C" + random.alphanumeric(20)
         default: return random.uuid()
         }
     }
@@ -57,6 +61,14 @@ enum ResponseHeaders {
             fields.append("Sweden Central", "x-ms-region")
             fields.append("79984", "x-ratelimit-remaining-tokens")
             fields.append("99", "x-ratelimit-remaining-requests")
+        case .anthropic:
+            // Errors carry only this; answers add the organization and rate-limit headers.
+            fields.append(requestID, "request-id")
+        case .bedrock:
+            fields.append(requestID, "x-amzn-RequestId")
+        case .gemini:
+            // Google sends no request id header; the body's `responseId` identifies an answer.
+            break
         default:
             fields.append(requestID, "x-request-id")
         }

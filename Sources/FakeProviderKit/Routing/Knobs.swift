@@ -40,8 +40,12 @@ struct Knobs: Sendable, Equatable {
     /// Number of content chunks in streams (and how the text is split).
     var chunks: Int?
     var usageStyle: UsageStyle?
-    /// Only this API key is accepted (otherwise any non-empty key is).
+    /// Only this API key is accepted (otherwise any non-empty key is). Bedrock with SigV4: the
+    /// access key id in the credential.
     var requiredKey: String?
+    /// Bedrock: verify SigV4 signatures with this secret access key (otherwise any well-formed
+    /// SigV4 header is accepted unchecked).
+    var sigV4Secret: String?
 
     struct ParseError: Error, Equatable {
         let message: String
@@ -88,11 +92,17 @@ struct Knobs: Sendable, Equatable {
                 }
                 self.usageStyle = style
             case "key": self.requiredKey = String(value)
+            case "sigv4_secret":
+                // Secret keys may contain `/`, which has to arrive percent-encoded in a path segment.
+                guard let secret = PercentEncoding.decode(value), !secret.isEmpty else {
+                    throw ParseError(message: "knob sigv4_secret must be a non-empty, validly percent-encoded key")
+                }
+                self.sigV4Secret = secret
             case "tag": break
             default:
                 throw ParseError(
                     message: "unknown knob '\(key)' (known: latency, chunk_delay, status, error, retry_after, hang, "
-                        + "hang_after, cut_after, midstream_error, fail_first, chunks, usage_style, key, tag)"
+                        + "hang_after, cut_after, midstream_error, fail_first, chunks, usage_style, key, sigv4_secret, tag)"
                 )
             }
         }

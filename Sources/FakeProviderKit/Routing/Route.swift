@@ -4,6 +4,15 @@ enum Endpoint: Sendable, Equatable {
     case completions
     case embeddings
     case models
+    case anthropicMessages
+    case anthropicCountTokens
+    case anthropicModels
+    /// `stream` nil: `:generateContent`.
+    case geminiGenerate(model: String, stream: GeminiStreamMode?)
+    case geminiModels
+    /// The model id percent-decoded.
+    case bedrockConverse(modelID: String, stream: Bool)
+    case cohereChat
 }
 
 /// A request path taken apart: `/{provider}/{knobs?}/{provider's own path}`.
@@ -43,14 +52,28 @@ struct Route: Sendable, Equatable {
             }
             prefixEnd = candidate.endIndex
             segments = segments.dropFirst()
-            if let name = knobs.errorName, ErrorFixture.find(provider: provider, name: name, status: nil) == nil {
-                let known = ErrorFixture.fixtures(for: provider).map(\.name)
-                throw .badKnobs(provider, "knob error=\(name) has no fixture for \(provider.rawValue) (known: \(known))")
+            if let name = knobs.errorName {
+                let known =
+                    provider.dialect == .openAI
+                    ? ErrorFixture.fixtures(for: provider).map(\.name)
+                    : NativeErrors.fixtures(for: provider.dialect).map(\.name)
+                guard known.contains(name) else {
+                    throw .badKnobs(provider, "knob error=\(name) has no fixture for \(provider.rawValue) (known: \(known))")
+                }
+            }
+            if knobs.sigV4Secret != nil, provider != .bedrock {
+                throw .badKnobs(provider, "knob sigv4_secret only applies to bedrock")
             }
         }
         let prefix = path[path.startIndex..<prefixEnd]
         let rest = Array(segments)
 
+        if provider.dialect != .openAI {
+            guard let endpoint = Self.nativeEndpoint(provider: provider, method: method, rest: rest, query: query) else {
+                throw .notFound(provider)
+            }
+            return Route(provider: provider, prefix: prefix, knobs: knobs, endpoint: endpoint, deployment: nil)
+        }
         if provider == .azureOpenAI {
             return try Self.parseAzure(method: method, rest: rest, query: query, prefix: prefix, knobs: knobs)
         }

@@ -2,7 +2,8 @@ import Hummingbird
 import NIOCore
 
 /// Answers every request: records it, takes the path apart, applies the knobs, checks the
-/// key the way the provider does, then hands the body to the endpoint.
+/// key the way the provider does, then hands the body to the endpoint (`EndpointHandler` for
+/// the OpenAI family, `NativeResponder` for Anthropic, Gemini, Bedrock and Cohere).
 ///
 /// A plain `HTTPResponder` rather than a `Router`: the knob segment is free-form and Azure's
 /// paths have their own shape, so one hand-written parse (`Route`) is both simpler and cheaper
@@ -23,6 +24,18 @@ struct FakeProviderResponder: HTTPResponder {
         do {
             body = try await request.body.collect(upTo: Self.maxBodyBytes)
         } catch is NIOTooManyBytesError {
+            // The path's first segment names the provider whose error shape to use.
+            let first = path.split(separator: "/", maxSplits: 1).first.map(String.init) ?? ""
+            if let provider = FakeProvider(rawValue: first), provider.dialect != .openAI {
+                var random = RandomIDs()
+                let requestID = ResponseHeaders.requestID(for: provider, &random)
+                let answer = NativeErrors.answer(
+                    NativeErrors.generic(dialect: provider.dialect, status: 413),
+                    dialect: provider.dialect,
+                    requestID: requestID
+                )
+                return NativeResponder.response(answer, provider: provider, requestID: requestID)
+            }
             let answer = ProviderErrors.generic(
                 provider: .openai,
                 status: 413,
@@ -62,15 +75,27 @@ struct FakeProviderResponder: HTTPResponder {
             // Nobody is listening any more; throwing ends the exchange without an answer.
             throw CancellationError()
         }
-        if !Self.isAuthorized(provider: provider, headers: headers, requiredKey: knobs.requiredKey) {
+        let native =
+            provider.dialect == .openAI
+            ? nil
+            : NativeResponder(route: route, requestID: requestID, headers: headers, departure: departure)
+        if let native {
+            if let refusal = native.admit(head: request.head, body: body) { return refusal }
+        } else if !Self.isAuthorized(provider: provider, headers: headers, requiredKey: knobs.requiredKey) {
             return Self.response(ProviderErrors.unauthorized(provider: provider), provider: provider, requestID: requestID)
         }
+        let failsNow: Bool
         if let failFirst = knobs.failFirst {
-            if await self.counters.shouldFail(prefix: String(route.prefix), limit: failFirst) {
-                return Self.response(ProviderErrors.requested(by: knobs, provider: provider), provider: provider, requestID: requestID)
-            }
-        } else if knobs.status != nil || knobs.errorName != nil {
+            failsNow = await self.counters.shouldFail(prefix: String(route.prefix), limit: failFirst)
+        } else {
+            failsNow = knobs.status != nil || knobs.errorName != nil
+        }
+        if failsNow {
+            if let native { return native.requestedError() }
             return Self.response(ProviderErrors.requested(by: knobs, provider: provider), provider: provider, requestID: requestID)
+        }
+        if let native {
+            return native.respond(body: body, random: &random)
         }
 
         let endpoint = EndpointHandler(
@@ -90,6 +115,14 @@ struct FakeProviderResponder: HTTPResponder {
                 headers: ResponseHeaders.make(provider: provider, contentType: "application/json", requestID: requestID),
                 body: .init(byteBuffer: ModelsEncoder.response(for: provider))
             )
+        case .anthropicMessages, .anthropicCountTokens, .anthropicModels, .geminiGenerate, .geminiModels, .bedrockConverse,
+            .cohereChat:
+            // `Route` gives these only to native providers, which `NativeResponder` answered above.
+            return Self.response(
+                ProviderErrors.notFound(provider: provider, method: method, path: path),
+                provider: provider,
+                requestID: requestID
+            )
         }
     }
 
@@ -108,6 +141,17 @@ struct FakeProviderResponder: HTTPResponder {
     }
 
     private static func routeFailure(_ failure: Route.Failure, method: String, path: String, random: inout RandomIDs) -> Response {
+        if let native = failure.provider, native.dialect != .openAI {
+            let requestID = ResponseHeaders.requestID(for: native, &random)
+            let answer: ErrorAnswer
+            switch failure {
+            case .badKnobs(_, let message):
+                answer = NativeErrors.invalidRequest(dialect: native.dialect, message: "fake providers: \(message)", requestID: requestID)
+            case .notFound, .missingAPIVersion:
+                answer = NativeErrors.notFound(dialect: native.dialect, method: method, path: path, requestID: requestID)
+            }
+            return NativeResponder.response(answer, provider: native, requestID: requestID)
+        }
         switch failure {
         case .notFound(let provider):
             let provider = provider ?? .openai
@@ -167,5 +211,16 @@ struct FakeProviderResponder: HTTPResponder {
             }
         }
         return headers
+    }
+}
+
+extension Route.Failure {
+    /// The provider the failed path was aimed at, when known.
+    var provider: FakeProvider? {
+        switch self {
+        case .notFound(let provider): return provider
+        case .badKnobs(let provider, _): return provider
+        case .missingAPIVersion: return .azureOpenAI
+        }
     }
 }

@@ -2,22 +2,54 @@ import Hummingbird
 import Logging
 import ServiceLifecycle
 
-/// A fake of the OpenAI-family providers — OpenAI, Azure OpenAI, Mistral, DeepSeek, Qwen, Groq,
-/// xAI, Together, Fireworks, Perplexity, OpenRouter, Ollama, vLLM and a generic
-/// `openai-compatible` — speaking each one's wire format (JSON and SSE) on one HTTP port.
+/// A fake of the LLM providers a gateway talks to, on one HTTP port: the OpenAI family —
+/// OpenAI, Azure OpenAI, Mistral, DeepSeek, Qwen, Groq, xAI, Together, Fireworks, Perplexity,
+/// OpenRouter, Ollama, vLLM and a generic `openai-compatible` — each with its own quirks, and the
+/// native dialects Anthropic Messages, Gemini, AWS Bedrock Converse and Cohere v2 chat. JSON
+/// answers and streams follow `Tests/Fixtures/providers/<provider>/` byte for byte in framing
+/// and key order; the text is `"Echo: <last user text>"`, token counts are word counts.
 ///
 /// ## URLs
-/// `/{provider}/{knobs?}/v1/chat/completions`, `/v1/completions`, `/v1/embeddings`, `GET /v1/models`;
-/// Perplexity also without `/v1`; Azure as `/azure-openai/{knobs?}/openai/deployments/{deployment}/chat/completions?api-version=…`
+/// OpenAI family: `/{provider}/{knobs?}/v1/chat/completions`, `/v1/completions`, `/v1/embeddings`,
+/// `GET /v1/models`; Perplexity also without `/v1`; Azure as
+/// `/azure-openai/{knobs?}/openai/deployments/{deployment}/chat/completions?api-version=…`
 /// (and `/completions`, `/embeddings`; the v1 form `/azure-openai/openai/v1/…` too).
-/// `FakeProvider.basePath(knobs:)` gives the part a gateway's `base_url` should end with.
+///
+/// Native dialects (`base` is what `FakeProvider.basePath(knobs:)` gives):
+/// - Anthropic, base `/anthropic/{knobs?}`: `POST {base}/v1/messages` (SSE with `"stream": true`),
+///   `POST {base}/v1/messages/count_tokens`, `GET {base}/v1/models`. Key in `x-api-key` or
+///   `Authorization: Bearer`; `anthropic-version` required (400 without); under any version but
+///   `2023-06-01`, `temperature`/`top_p`/`top_k` are refused as the `2026-10-21` API does.
+///   `thinking` enabled/adaptive adds a signed thinking block; offered `tools` are called
+///   (`tool_use`, `input_json_delta`s) unless the last user turn carries a `tool_result`.
+/// - Gemini, base `/gemini/{knobs?}/v1beta`: `POST {base}/models/{model}:generateContent`,
+///   `:streamGenerateContent?alt=sse` (CRLF-framed SSE; without `alt=sse` a JSON array),
+///   `GET {base}/models`. Key in `x-goog-api-key` (a `?key=` query works too and stays visible
+///   in the request log); none → 403, wrong → 400 `API_KEY_INVALID`. `functionDeclarations` are
+///   called (`functionCall`, `finishReason: "STOP"`); `thinkingConfig` adds `thoughtSignature`
+///   (and thought summaries with `includeThoughts`); `gemini-3*` models reject replayed function
+///   calls without their signature.
+/// - Bedrock, base `/bedrock/{knobs?}`: `POST {base}/model/{modelId}/converse` and
+///   `/converse-stream` (`application/vnd.amazon.eventstream` frames); the model id arrives
+///   percent-encoded. `Authorization: Bearer <API key>` or SigV4 (`AWS4-HMAC-SHA256 …` plus
+///   `x-amz-date`, scoped to service `bedrock`, `host` signed). User/assistant alternation
+///   starting with user is enforced (400 `ValidationException`), and `toolConfig` whenever the
+///   history holds tool blocks. `additionalModelRequestFields.thinking` adds reasoning.
+/// - Cohere, base `/cohere/{knobs?}`: `POST {base}/v2/chat` (SSE with `"stream": true`),
+///   `Authorization: Bearer`. Tools are called with a `tool_plan` unless a `tool` message came last.
 ///
 /// ## Knobs
 /// An optional path segment right after the provider, `key=value` pairs joined by commas:
 /// `latency=MS`, `chunk_delay=MS`, `status=CODE`, `error=NAME` (a named fixture such as
-/// `insufficient_quota`), `retry_after=S|none`, `hang=1`, `hang_after=N`, `cut_after=N`,
-/// `midstream_error=N`, `fail_first=N`, `chunks=N`, `usage_style=separate|finish|x_groq|none`,
-/// `key=KEY` (only this key is accepted), `tag=ANY` (ignored; makes a prefix unique).
+/// `insufficient_quota`, `overloaded`, `resource_exhausted`, `throttling`), `retry_after=S|none`,
+/// `hang=1`, `hang_after=N`, `cut_after=N`, `midstream_error=N`, `fail_first=N`, `chunks=N`,
+/// `usage_style=separate|finish|x_groq|none` (OpenAI family only), `key=KEY` (only this key is
+/// accepted; Bedrock SigV4: only this access key id), `sigv4_secret=SECRET` (Bedrock only:
+/// verify SigV4 signatures with this secret key, `/` written `%2F`), `tag=ANY` (ignored; makes a
+/// prefix unique). Stream knobs count events — SSE events, or Bedrock frames. Errors take each
+/// dialect's shape; in-stream errors are Anthropic's `event: error` (overloaded), Gemini's
+/// `data: {"error":…}` (503), a Bedrock `throttlingException` frame, Cohere's `message-end`
+/// with `finish_reason: "ERROR"`. Retry hints default to 1 s for natives (see `NativeErrors`).
 ///
 /// ## Use in tests
 /// ```swift

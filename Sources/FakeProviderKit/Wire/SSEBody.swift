@@ -3,7 +3,8 @@ import NIOCore
 
 /// Writes a precomputed event stream, applying the stream knobs: `chunk_delay` between
 /// events, and at most one fault — `cut_after`, `midstream_error` or `hang_after` — once that
-/// many events are out.
+/// many events are out. An "event" is one SSE event, or one binary frame for Bedrock's
+/// `application/vnd.amazon.eventstream`.
 struct SSEBody: Sendable {
     /// Comment lines before the first event (keep-alives); not counted as events.
     var preamble: StaticString?
@@ -14,6 +15,9 @@ struct SSEBody: Sendable {
     var knobs: Knobs
     /// Ends the `hang_after` stall when the client leaves.
     var departure: ClientDepartureWatcher.Wait?
+    /// Written after the last event: OpenAI's `[DONE]`; nil for the native dialects, whose
+    /// streams just end.
+    var terminator: ByteBuffer? = SSEBody.done
 
     static let done = ByteBuffer(staticString: "data: [DONE]\n\n")
 
@@ -37,7 +41,7 @@ struct SSEBody: Sendable {
             let faultAt = [knobs.cutAfter, knobs.midstreamError, knobs.hangAfter].compactMap { $0 }.min()
             // Fast path (benchmarks): everything in one write.
             if faultAt == nil && knobs.chunkDelayMilliseconds == 0 {
-                try await writer.write(contentsOf: body.events + [SSEBody.done])
+                try await writer.write(contentsOf: body.terminator.map { body.events + [$0] } ?? body.events)
                 try await writer.finish(nil)
                 return
             }
@@ -49,7 +53,7 @@ struct SSEBody: Sendable {
                 try await writer.write(body.events[index])
             }
             guard faultAt != nil else {
-                try await writer.write(SSEBody.done)
+                if let terminator = body.terminator { try await writer.write(terminator) }
                 try await writer.finish(nil)
                 return
             }
@@ -58,11 +62,16 @@ struct SSEBody: Sendable {
             }
             // The earliest fault wins; ties resolve cut, then error, then hang.
             if let cut = knobs.cutAfter, cut == faultAt {
+                // Hummingbird closes the channel as soon as the body throws, possibly before the
+                // events above have left the outbound writer (and HTTP clients may drop bytes
+                // still buffered when a connection fails): let them reach the client first, so
+                // exactly `cut_after` events arrive.
+                try await Task.sleep(for: .milliseconds(50))
                 throw StreamCut()
             }
             if let error = knobs.midstreamError, error == faultAt, let midstream = body.midstreamError {
                 try await writer.write(midstream.event)
-                if midstream.thenDone { try await writer.write(SSEBody.done) }
+                if midstream.thenDone, let terminator = body.terminator { try await writer.write(terminator) }
                 try await writer.finish(nil)
                 return
             }

@@ -254,6 +254,14 @@ public struct ConfigLoader {
     }
 
     func validate(_ config: GatewayConfig) throws(ConfigError) {
+        for provider in config.providers where provider.kind.dialect == .bedrock {
+            let hasKeys = provider.awsAccessKeyID != nil && provider.awsSecretAccessKey != nil
+            if (provider.apiKey ?? "").isEmpty && !hasKeys {
+                throw ConfigError(
+                    path: "providers.\(provider.name)", line: nil,
+                    message: "bedrock needs api_key (a Bedrock API key) or aws_access_key_id and aws_secret_access_key")
+            }
+        }
         for provider in config.providers where provider.kind.requiresKey && (provider.apiKey ?? "").isEmpty
             && provider.kind.name != "bedrock"
         {

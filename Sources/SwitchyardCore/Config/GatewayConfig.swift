@@ -69,7 +69,8 @@ public struct GatewayConfig: Sendable {
 
         /// The base URL requests go to: configured, or the kind's default.
         public var effectiveBaseURL: String? {
-            (baseURL ?? kind.defaultBaseURL).map { $0.hasSuffix("/") ? String($0.dropLast()) : $0 }
+            let regional = kind.dialect == .bedrock ? region.map { "https://bedrock-runtime.\($0).amazonaws.com" } : nil
+            return (baseURL ?? kind.defaultBaseURL ?? regional).map { $0.hasSuffix("/") ? String($0.dropLast()) : $0 }
         }
     }
 

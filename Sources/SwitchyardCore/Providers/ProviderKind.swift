@@ -64,12 +64,12 @@ public struct ProviderKind: Sendable, Hashable {
         // Native dialects: configurable now, routable once their codecs land.
         ProviderKind(
             "anthropic", dialect: .anthropic, baseURL: "https://api.anthropic.com", auth: .header("x-api-key"),
-            env: "ANTHROPIC_API_KEY", available: false),
+            env: "ANTHROPIC_API_KEY"),
         ProviderKind(
             "gemini", dialect: .gemini, baseURL: "https://generativelanguage.googleapis.com/v1beta",
-            auth: .header("x-goog-api-key"), env: "GEMINI_API_KEY", available: false),
-        ProviderKind("bedrock", dialect: .bedrock, baseURL: nil, env: nil, available: false),
-        ProviderKind("cohere", dialect: .cohere, baseURL: "https://api.cohere.com", env: "COHERE_API_KEY", available: false),
+            auth: .header("x-goog-api-key"), env: "GEMINI_API_KEY"),
+        ProviderKind("bedrock", dialect: .bedrock, baseURL: nil, env: nil),
+        ProviderKind("cohere", dialect: .cohere, baseURL: "https://api.cohere.com", env: "COHERE_API_KEY"),
     ]
 
     static let byName: [String: ProviderKind] = Dictionary(uniqueKeysWithValues: all.map { ($0.name, $0) })

@@ -4,6 +4,8 @@ public struct Deployment: Sendable {
     public let upstreamModel: String
     public let timeouts: GatewayConfig.Timeouts
     public let price: CatalogEntry.Price?
+    /// The catalog's output limit for the model, where known (Anthropic requires `max_tokens`).
+    public let maxOutputTokens: Int?
 
     /// `provider/model`, as logs and headers name it.
     public var label: String { "\(provider.name)/\(upstreamModel)" }
@@ -94,10 +96,11 @@ public struct ModelRouter: Sendable {
         byName: [String: GatewayConfig.Provider], byKind: [String: GatewayConfig.Provider]
     ) -> Deployment? {
         func deployment(_ provider: GatewayConfig.Provider, _ model: String) -> Deployment {
-            Deployment(
+            let entry = catalog.entry(provider: provider.kind.name, model: model)
+            return Deployment(
                 provider: provider, upstreamModel: model,
                 timeouts: config.timeouts.applying(provider.timeouts).applying(timeouts),
-                price: catalog.entry(provider: provider.kind.name, model: model)?.price)
+                price: entry?.price, maxOutputTokens: entry?.maxOutput)
         }
         if let slash = target.firstIndex(of: "/"), let provider = byName[String(target[..<slash])] {
             let model = String(target[target.index(after: slash)...])
@@ -108,7 +111,8 @@ public struct ModelRouter: Sendable {
             if let provider = byKind[entry.provider] {
                 return Deployment(
                     provider: provider, upstreamModel: entry.upstreamModel,
-                    timeouts: config.timeouts.applying(provider.timeouts).applying(timeouts), price: entry.price)
+                    timeouts: config.timeouts.applying(provider.timeouts).applying(timeouts), price: entry.price,
+                    maxOutputTokens: entry.maxOutput)
             }
         }
         return nil

@@ -57,9 +57,10 @@ struct PassthroughRequest: Sendable {
 
     /// The body to send upstream: `model` replaced, and for streams `stream_options.include_usage` set so
     /// the gateway can price the answer. Every other byte is the client's.
-    func upstreamBody(model upstreamModel: String, allocator: ByteBufferAllocator) -> ByteBuffer {
+    /// - Parameter requestUsage: add OpenAI's `stream_options.include_usage` (OpenAI dialect only).
+    func upstreamBody(model upstreamModel: String, allocator: ByteBufferAllocator, requestUsage: Bool = true) -> ByteBuffer {
         let quotedModel = JSON.quote(upstreamModel)
-        let needsUsage = stream && !clientWantsUsage
+        let needsUsage = requestUsage && stream && !clientWantsUsage
         var out = allocator.buffer(capacity: body.readableBytes + quotedModel.utf8.count + 48)
         body.withUnsafeReadableBytes { bytes in
             // Splice points in order: model value, and stream_options (replace, or insert before the closing brace).

@@ -1,3 +1,7 @@
+import DialectAnthropic
+import DialectBedrock
+import DialectCohere
+import DialectGemini
 import SwitchyardCore
 
 /// The codec for each provider dialect.
@@ -6,7 +10,13 @@ enum ProviderCodecs {
         let kind = deployment.provider.kind
         switch kind.dialect {
         case .openai: return OpenAIChatCodec(usageFlavor: kind.usageFlavor)
-        case .anthropic, .gemini, .bedrock, .cohere: return nil
+        case .cohere: return CohereCodec()
+        case .anthropic:
+            // Anthropic requires max_tokens; the catalog's max output is the natural default.
+            let maxOutput = deployment.maxOutputTokens ?? AnthropicCodec.fallbackMaxTokens
+            return AnthropicCodec(defaultMaxTokens: maxOutput)
+        case .bedrock: return BedrockCodec()
+        case .gemini: return GeminiCodec()
         }
     }
 }

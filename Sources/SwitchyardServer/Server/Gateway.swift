@@ -1,3 +1,4 @@
+import DialectAnthropic
 import Foundation
 import HTTPTypes
 import Hummingbird
@@ -14,6 +15,7 @@ public struct Gateway: Sendable {
     let attempts: AttemptLoop
     let passthrough: OpenAIPassthrough
     let translated: TranslatedAttempt
+    let nativePassthrough: NativePassthrough
     let upstream: UpstreamClient
     let masterKey: [UInt8]
     let modelsBody: ByteBuffer
@@ -41,6 +43,7 @@ public struct Gateway: Sendable {
         self.attempts = AttemptLoop(logger: logger)
         self.passthrough = OpenAIPassthrough(upstream: upstream, accounting: accounting)
         self.translated = TranslatedAttempt(upstream: upstream, accounting: accounting)
+        self.nativePassthrough = NativePassthrough(upstream: upstream, accounting: accounting)
         let listed = router.listedModels().map { model -> JSONValue in
             ["id": .string(model.id), "object": "model", "created": 0, "owned_by": .string(model.ownedBy)]
         }
@@ -77,6 +80,12 @@ public struct Gateway: Sendable {
         router.post("/v1/embeddings") { request, _ in
             await proxy(request, operation: .embeddings, required: ["input"])
         }
+        router.post("/v1/messages") { request, _ in
+            await messages(request, countTokens: false)
+        }
+        router.post("/v1/messages/count_tokens") { request, _ in
+            await messages(request, countTokens: true)
+        }
         return router
     }
 
@@ -86,22 +95,32 @@ public struct Gateway: Sendable {
             body: ResponseBody(byteBuffer: ByteBuffer(string: text)))
     }
 
-    /// nil when the request carries the master key; otherwise the 401 answer.
+    /// nil when the request carries the master key; otherwise the 401 answer in OpenAI's shape.
     func authenticate(_ request: Request, requestID: String) -> Response? {
-        guard let header = request.headers[.authorization] else {
-            return ErrorResponse.openAI(
-                GatewayError(
-                    .authentication,
-                    "You didn't provide an API key. Send it as 'Authorization: Bearer <key>'.",
-                    code: "missing_api_key"),
-                requestID: requestID)
-        }
+        checkKey(bearerKey(request)).map { ErrorResponse.openAI($0, requestID: requestID) }
+    }
+
+    /// Anthropic clients send the key as `x-api-key` (older SDKs) or `Authorization: Bearer` (newer ones).
+    func authenticateAnthropic(_ request: Request, requestID: String) -> Response? {
+        let key = request.headers[.xAPIKey].map { Array($0.utf8) } ?? bearerKey(request)
+        return checkKey(key).map { AnthropicInbound.error($0, requestID: requestID) }
+    }
+
+    func bearerKey(_ request: Request) -> [UInt8]? {
+        guard let header = request.headers[.authorization] else { return nil }
         let prefix = "Bearer "
-        let presented = header.hasPrefix(prefix) ? Array(header.utf8.dropFirst(prefix.utf8.count)) : []
+        return header.hasPrefix(prefix) ? Array(header.utf8.dropFirst(prefix.utf8.count)) : []
+    }
+
+    /// nil when `presented` is the master key.
+    func checkKey(_ presented: [UInt8]?) -> GatewayError? {
+        guard let presented else {
+            return GatewayError(
+                .authentication, "You didn't provide an API key. Send it as 'Authorization: Bearer <key>'.",
+                code: "missing_api_key")
+        }
         guard Self.constantTimeEquals(presented, masterKey) else {
-            return ErrorResponse.openAI(
-                GatewayError(.authentication, "Incorrect API key provided.", code: "invalid_api_key"),
-                requestID: requestID)
+            return GatewayError(.authentication, "Incorrect API key provided.", code: "invalid_api_key")
         }
         return nil
     }
@@ -212,6 +231,68 @@ public struct Gateway: Sendable {
             }
             guard let canonical else { throw GatewayError(.internalError, "The request could not be decoded.") }
             return try await translated.attempt(canonical, inbound: OpenAIInbound(), codec: codec, context: context)
+        }
+    }
+
+    /// `POST /v1/messages` (and `count_tokens`): Anthropic clients, any provider. Anthropic providers get
+    /// the client's bytes (same dialect); the others get a translation, and the answer comes back as an
+    /// Anthropic message or event stream.
+    func messages(_ request: Request, countTokens: Bool) async -> Response {
+        let started = ContinuousClock.now
+        let accepted: Accepted
+        switch await accept(
+            request, errorResponse: { AnthropicInbound.error($0, requestID: $1) }, authenticate: authenticateAnthropic)
+        {
+        case .accepted(let value): accepted = value
+        case .rejected(let response): return response
+        }
+        let requestID = accepted.requestID
+        let parsed: PassthroughRequest
+        let plan: RoutePlan
+        do throws(GatewayError) {
+            parsed = try PassthroughRequest(body: accepted.body, required: ["messages"])
+            var generator = SystemRandomNumberGenerator()
+            plan = try router.plan(model: parsed.model, using: &generator)
+        } catch {
+            return AnthropicInbound.error(error, requestID: requestID)
+        }
+        // Headers an Anthropic client sends that an Anthropic provider must see too.
+        var forwarded: [(String, String)] = [
+            ("anthropic-version", request.headers[.anthropicVersion] ?? AnthropicCodec.apiVersion)
+        ]
+        if let beta = request.headers[.anthropicBeta] { forwarded.append(("anthropic-beta", beta)) }
+        let forwardedHeaders = forwarded
+        var canonical: ChatRequest?
+        return await attempts.run(
+            plan: plan, requestID: requestID,
+            failure: { AnthropicInbound.error($0, requestID: requestID, extraHeaders: $1) }
+        ) { deployment, attemptCount throws(GatewayError) in
+            let context = answerContext(
+                plan: plan, deployment: deployment, requestID: requestID, attempts: attemptCount, started: started,
+                requestBytes: accepted.body.readableBytes)
+            guard deployment.provider.kind.isAvailable, let codec = ProviderCodecs.codec(for: deployment) else {
+                throw GatewayError(
+                    .upstreamError,
+                    "Provider kind '\(deployment.provider.kind.name)' is configured but this build cannot call it yet.")
+            }
+            if deployment.provider.kind.dialect == .anthropic {
+                return try await nativePassthrough.attempt(
+                    parsed, path: countTokens ? AnthropicCodec.countTokensPath : AnthropicCodec.messagesPath,
+                    headers: forwardedHeaders, codec: codec, streamError: { AnthropicErrors.streamEvent(for: $0) },
+                    context: context)
+            }
+            if countTokens {
+                throw GatewayError(
+                    .invalidRequest,
+                    "Token counting is only available for Anthropic models; '\(plan.publicName)' is served by \(deployment.provider.kind.name).")
+            }
+            if canonical == nil {
+                canonical = try accepted.body.withUnsafeReadableBytes { bytes throws(GatewayError) in
+                    try AnthropicRequest.decode(bytes)
+                }
+            }
+            guard let canonical else { throw GatewayError(.internalError, "The request could not be decoded.") }
+            return try await translated.attempt(canonical, inbound: AnthropicInbound(), codec: codec, context: context)
         }
     }
 

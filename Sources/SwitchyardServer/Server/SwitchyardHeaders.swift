@@ -10,6 +10,9 @@ extension HTTPField.Name {
     static let switchyardCost = HTTPField.Name("x-switchyard-cost-usd")!
     static let shouldRetry = HTTPField.Name("x-should-retry")!
     static let retryAfterName = HTTPField.Name("retry-after")!
+    static let xAPIKey = HTTPField.Name("x-api-key")!
+    static let anthropicVersion = HTTPField.Name("anthropic-version")!
+    static let anthropicBeta = HTTPField.Name("anthropic-beta")!
 }
 
 /// Request ids: the client's own when sane, otherwise a fresh one.

@@ -1,4 +1,0 @@
-import SwitchyardCore
-
-/// Placeholder until the Anthropic codec lands.
-enum AnthropicDialectPlaceholder {}

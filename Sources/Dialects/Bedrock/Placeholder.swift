@@ -1,4 +1,0 @@
-import SwitchyardCore
-
-/// Placeholder until the Bedrock codec lands.
-enum BedrockDialectPlaceholder {}

@@ -1,4 +1,0 @@
-import SwitchyardCore
-
-/// Placeholder until the Cohere codec lands.
-enum CohereDialectPlaceholder {}

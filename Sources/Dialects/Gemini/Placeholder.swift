@@ -1,4 +1,0 @@
-import SwitchyardCore
-
-/// Placeholder until the Gemini codec lands.
-enum GeminiDialectPlaceholder {}

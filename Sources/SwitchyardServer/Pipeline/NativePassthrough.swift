@@ -1,0 +1,116 @@
+import AsyncHTTPClient
+import HTTPTypes
+import Hummingbird
+import NIOCore
+import SwitchyardCore
+
+/// Same-dialect forwarding for native dialects (an Anthropic client calling Anthropic): the client's
+/// bytes go upstream with only the model replaced, and the provider's bytes come back unchanged. The
+/// provider codec reads the answer on the side, for usage and to notice a stream that ends badly.
+struct NativePassthrough: Sendable {
+    let upstream: UpstreamClient
+    let accounting: Accounting
+
+    /// - Parameter streamError: the in-stream error event written when the provider's stream breaks.
+    func attempt(
+        _ request: PassthroughRequest, path: String, headers extra: [(String, String)], codec: any ProviderCodec,
+        streamError: @escaping @Sendable (GatewayError) -> [UInt8], context: AnswerContext
+    ) async throws(GatewayError) -> Response {
+        let deployment = context.deployment
+        var endpoint = ProviderEndpoint(provider: deployment.provider, model: deployment.upstreamModel, path: path)
+        endpoint.headers.append(contentsOf: extra)
+        let body = request.upstreamBody(
+            model: deployment.upstreamModel, allocator: ByteBufferAllocator(), requestUsage: false)
+        let response = try await upstream.send(
+            endpoint: endpoint, body: body, requestID: context.requestID, stream: request.stream,
+            timeouts: deployment.timeouts)
+        let status = Int(response.status.code)
+        guard (200..<300).contains(status) else {
+            let errorBody = (try? await response.body.collect(upTo: OpenAIPassthrough.maxErrorBody)) ?? ByteBuffer()
+            throw codec.decodeError(
+                status: status, headers: response.headers.map { ($0.name, $0.value) }, body: Array(buffer: errorBody))
+        }
+        if request.stream {
+            return streamAnswer(response, codec: codec, streamError: streamError, context: context)
+        }
+        let answer: ByteBuffer
+        do {
+            answer = try await response.body.collect(upTo: OpenAIPassthrough.maxUpstreamBody)
+        } catch {
+            throw UpstreamClient.classify(error)
+        }
+        let usage = (try? codec.decodeResponse(Array(buffer: answer)))?.usage
+        let record = context.record(usage: usage, outputBytes: answer.readableBytes, outcome: .completed)
+        accounting.record(record)
+        var headers = context.headers(contentType: response.headers.first(name: "content-type"))
+        if let cost = record.costUSD { headers[.switchyardCost] = AnswerContext.formatCost(cost) }
+        return Response(status: .ok, headers: headers, body: ResponseBody(byteBuffer: answer))
+    }
+
+    func streamAnswer(
+        _ response: HTTPClientResponse, codec: any ProviderCodec, streamError: @escaping @Sendable (GatewayError) -> [UInt8],
+        context: AnswerContext
+    ) -> Response {
+        var headers = context.headers(contentType: response.headers.first(name: "content-type") ?? "text/event-stream")
+        headers[.cacheControl] = "no-cache"
+        let accounting = self.accounting
+        let body = ResponseBody { writer in
+            var decoder = codec.makeStreamDecoder()
+            var usage: Usage?
+            var finished = false
+            var failed = false
+            var outputBytes = 0
+            var clientGone = false
+            var upstreamFailure: GatewayError?
+            let deadline = context.started + context.maxStreamDuration
+            func observe(_ events: [StreamEvent]) {
+                for event in events {
+                    switch event {
+                    case .usage(let snapshot): usage = snapshot
+                    case .finish(_, .error), .error: failed = true
+                    case .finish: finished = true
+                    case .textDelta(_, let text), .reasoningDelta(_, let text): outputBytes += text.utf8.count
+                    default: break
+                    }
+                }
+            }
+            do {
+                for try await chunk in response.body {
+                    observe(decoder.feed(Array(buffer: chunk)))
+                    do {
+                        try await writer.write(chunk)
+                    } catch {
+                        clientGone = true
+                        break
+                    }
+                    if ContinuousClock.now > deadline {
+                        upstreamFailure = GatewayError(.timeout, "The stream exceeded the maximum stream duration.")
+                        break
+                    }
+                }
+            } catch {
+                upstreamFailure = UpstreamClient.classify(error)
+            }
+            var outcome = UsageRecord.Outcome.completed
+            if clientGone {
+                outcome = .clientDisconnected
+            } else {
+                observe(decoder.finish())
+                if upstreamFailure == nil, !finished, !failed {
+                    upstreamFailure = GatewayError(.upstreamError, "The provider closed the stream before it was complete.")
+                }
+                var tail: [UInt8] = []
+                if let failure = upstreamFailure { tail = streamError(failure) }
+                if failed || upstreamFailure != nil { outcome = .upstreamFailed }
+                do {
+                    if !tail.isEmpty { try await writer.write(ByteBuffer(bytes: tail)) }
+                    try await writer.finish(nil)
+                } catch {
+                    outcome = .clientDisconnected
+                }
+            }
+            accounting.record(context.record(usage: usage, outputBytes: outputBytes, outcome: outcome))
+        }
+        return Response(status: .ok, headers: headers, body: body)
+    }
+}

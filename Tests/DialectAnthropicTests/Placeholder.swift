@@ -1,4 +1,0 @@
-import Testing
-@testable import DialectAnthropic
-
-@Test func AnthropicModuleBuilds() { #expect(Bool(true)) }

@@ -1,4 +1,0 @@
-import Testing
-@testable import DialectBedrock
-
-@Test func BedrockModuleBuilds() { #expect(Bool(true)) }

@@ -1,4 +1,0 @@
-import Testing
-@testable import DialectCohere
-
-@Test func CohereModuleBuilds() { #expect(Bool(true)) }

@@ -1,4 +1,0 @@
-import Testing
-@testable import DialectGemini
-
-@Test func GeminiModuleBuilds() { #expect(Bool(true)) }
