@@ -38,6 +38,10 @@ providers:
   azure: { kind: azure-openai, api_key: fake-azure, api_version: "2024-10-21", base_url: "$FAKE/azure-openai" }
   flaky: { kind: openai, api_key: k, base_url: "$FAKE/openai/status=500/v1" }
   limited: { kind: openai, api_key: k, base_url: "$FAKE/openai/status=429,retry_after=none/v1" }
+  anthropic: { api_key: sk-ant-fake, base_url: "$FAKE/anthropic" }
+  gemini: { api_key: fake-gemini, base_url: "$FAKE/gemini/v1beta" }
+  bedrock: { api_key: fake-bedrock-key, region: us-east-1, base_url: "$FAKE/bedrock" }
+  cohere: { api_key: fake-cohere, base_url: "$FAKE/cohere" }
 models:
   - name: support-bot
     to: flaky/gpt-4o-mini

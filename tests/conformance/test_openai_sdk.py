@@ -158,3 +158,58 @@ def test_errors_map_to_sdk_exceptions(client, base_url):
         client.chat.completions.create(model="limited/gpt-4o", messages=[{"role": "user", "content": "x"}])
     with pytest.raises(openai.BadRequestError):
         client.chat.completions.create(model="gpt-4o", messages="not a list")
+
+
+NATIVE_MODELS = [
+    "anthropic/claude-sonnet-4-5",
+    "gemini/gemini-2.5-flash",
+    "bedrock/anthropic.claude-sonnet-4-5-20250929-v1:0",
+    "cohere/command-a-03-2025",
+]
+
+
+@pytest.mark.parametrize("model", NATIVE_MODELS)
+def test_native_provider_chat(client, model):
+    completion = client.chat.completions.create(
+        model=model, messages=[{"role": "system", "content": "Be brief."}, {"role": "user", "content": "translated"}]
+    )
+    assert "translated" in completion.choices[0].message.content
+    assert completion.choices[0].finish_reason == "stop"
+    assert completion.usage.prompt_tokens > 0
+
+
+@pytest.mark.parametrize("model", NATIVE_MODELS)
+def test_native_provider_stream_with_usage(client, model):
+    chunks = list(
+        client.chat.completions.create(
+            model=model,
+            messages=[{"role": "user", "content": "streamed"}],
+            stream=True,
+            stream_options={"include_usage": True},
+        )
+    )
+    text = "".join(c.choices[0].delta.content or "" for c in chunks if c.choices)
+    assert "streamed" in text
+    assert chunks[-1].usage is not None and chunks[-1].usage.completion_tokens > 0
+
+
+@pytest.mark.parametrize("model", NATIVE_MODELS)
+def test_native_provider_tool_loop(client, model):
+    tools = [
+        {
+            "type": "function",
+            "function": {
+                "name": "get_weather",
+                "parameters": {"type": "object", "properties": {"city": {"type": "string"}}, "required": ["city"]},
+            },
+        }
+    ]
+    messages = [{"role": "user", "content": "Rome"}]
+    first = client.chat.completions.create(model=model, messages=messages, tools=tools)
+    assert first.choices[0].finish_reason == "tool_calls"
+    call = first.choices[0].message.tool_calls[0]
+    assert call.function.name == "get_weather"
+    messages += [first.choices[0].message.model_dump(exclude_none=True)]
+    messages += [{"role": "tool", "tool_call_id": call.id, "content": "21C"}]
+    second = client.chat.completions.create(model=model, messages=messages, tools=tools)
+    assert second.choices[0].finish_reason == "stop"
