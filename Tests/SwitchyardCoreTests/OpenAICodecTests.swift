@@ -238,3 +238,25 @@ import Testing
         }
     }
 }
+
+@Suite struct OpenAIUsageScannerTests {
+    /// The byte-level usage reader agrees with the tree decoder on every fixture that has usage.
+    @Test func byteLevelUsageMatchesTreeDecoding() throws {
+        var checked = 0
+        for provider in Fixtures.openAIFamily {
+            for file in Fixtures.files(provider, where: { $0.hasPrefix("chat-response") || $0.hasPrefix("completions-response") || $0.hasPrefix("embeddings-response") }) {
+                let bytes = try Fixtures.bytes(provider, file)
+                guard let tree = try Fixtures.json(provider, file)["usage"], !tree.isNull else { continue }
+                for flavor in [OpenAIUsage.Flavor.standard, .reasoningExcluded] {
+                    let fast = bytes.withUnsafeBytes { raw -> Usage? in
+                        guard let field = try? JSONScanner.topLevelFields(raw).first(where: { $0.key == "usage" }) else { return nil }
+                        return OpenAIUsage.decode(raw, field.value, flavor: flavor)
+                    }
+                    #expect(fast == OpenAIUsage.decode(tree, flavor: flavor), "\(provider)/\(file)")
+                }
+                checked += 1
+            }
+        }
+        #expect(checked >= 10)
+    }
+}

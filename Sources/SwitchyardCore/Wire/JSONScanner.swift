@@ -252,3 +252,29 @@ public enum JSONScanner {
         }
     }
 }
+
+extension JSONScanner {
+    /// The integer at `range`, if it is a plain JSON integer (no fraction or exponent).
+    public static func intValue(_ bytes: UnsafeRawBufferPointer, _ range: Range<Int>) -> Int? {
+        guard !range.isEmpty, range.count <= 18 else { return nil }
+        var index = range.lowerBound
+        let negative = bytes[index] == UInt8(ascii: "-")
+        if negative { index += 1 }
+        guard index < range.upperBound else { return nil }
+        var value = 0
+        while index < range.upperBound {
+            let digit = bytes[index]
+            guard digit >= UInt8(ascii: "0"), digit <= UInt8(ascii: "9") else { return nil }
+            value = value * 10 + Int(digit - UInt8(ascii: "0"))
+            index += 1
+        }
+        return negative ? -value : value
+    }
+
+    /// The fields of the object at `range` (which must hold a valid object).
+    public static func objectFields(_ bytes: UnsafeRawBufferPointer, _ range: Range<Int>) -> [Field]? {
+        let slice = UnsafeRawBufferPointer(rebasing: bytes[range])
+        guard let fields = try? topLevelFields(slice) else { return nil }
+        return fields.map { Field(key: $0.key, value: ($0.value.lowerBound + range.lowerBound)..<($0.value.upperBound + range.lowerBound)) }
+    }
+}

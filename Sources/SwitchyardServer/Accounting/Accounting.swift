@@ -5,7 +5,8 @@ import SwitchyardCore
 /// Receives a record for every request that reached a provider. This first version keeps recent records
 /// in memory and logs each one; the store (SQLite/PostgreSQL spend log) plugs in behind the same call.
 public final class Accounting: Sendable {
-    private let recent = Mutex<[UsageRecord]>([])
+    /// A ring: `next` is where the following record goes once the buffer is full.
+    private let recent = Mutex<(records: [UsageRecord], next: Int)>(([], 0))
     private let capacity: Int
     private let logger: Logger
 
@@ -15,9 +16,13 @@ public final class Accounting: Sendable {
     }
 
     public func record(_ record: UsageRecord) {
-        recent.withLock { records in
-            if records.count >= capacity { records.removeFirst(records.count - capacity + 1) }
-            records.append(record)
+        recent.withLock { ring in
+            if ring.records.count < capacity {
+                ring.records.append(record)
+            } else {
+                ring.records[ring.next] = record
+                ring.next = (ring.next + 1) % capacity
+            }
         }
         logger.debug(
             "request priced",
@@ -34,14 +39,14 @@ public final class Accounting: Sendable {
 
     /// Recent records, oldest first.
     public func records() -> [UsageRecord] {
-        recent.withLock { $0 }
+        recent.withLock { ring in Array(ring.records[ring.next...] + ring.records[..<ring.next]) }
     }
 
     /// Waits until a record for `requestID` exists (tests; the record is written when a stream ends).
     public func record(for requestID: String, timeout: Duration = .seconds(10)) async -> UsageRecord? {
         let deadline = ContinuousClock.now + timeout
         while ContinuousClock.now < deadline {
-            if let found = recent.withLock({ $0.last { $0.requestID == requestID } }) { return found }
+            if let found = recent.withLock({ $0.records.last { $0.requestID == requestID } }) { return found }
             try? await Task.sleep(for: .milliseconds(10))
         }
         return nil

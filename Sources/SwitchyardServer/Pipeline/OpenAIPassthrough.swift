@@ -49,10 +49,9 @@ struct OpenAIPassthrough: Sendable {
         }
         let usage: Usage? = body.withUnsafeReadableBytes { bytes in
             guard let fields = try? JSONScanner.topLevelFields(bytes),
-                let field = fields.first(where: { $0.key == "usage" }),
-                let json = try? JSON.parse(UnsafeRawBufferPointer(rebasing: bytes[field.value]))
+                let field = fields.first(where: { $0.key == "usage" }), !JSONScanner.isNull(bytes, field.value)
             else { return nil }
-            return OpenAIUsage.decode(json, flavor: context.deployment.provider.kind.usageFlavor)
+            return OpenAIUsage.decode(bytes, field.value, flavor: context.deployment.provider.kind.usageFlavor)
         }
         let record = context.record(usage: usage, outputBytes: body.readableBytes, outcome: .completed)
         accounting.record(record)

@@ -76,8 +76,7 @@ struct StreamRelay {
     }
 
     private func decodeUsage(_ bytes: UnsafeRawBufferPointer, _ range: Range<Int>) -> Usage? {
-        guard let json = try? JSON.parse(UnsafeRawBufferPointer(rebasing: bytes[range])) else { return nil }
-        return OpenAIUsage.decode(json, flavor: flavor)
+        OpenAIUsage.decode(bytes, range, flavor: flavor)
     }
 
     static let finishKey = Array("\"finish_reason\"".utf8)
