@@ -98,7 +98,9 @@ import Testing
         #expect(again == decoded, "canonical form is stable")
         // Usage sub-details beyond the canonical counts (audio, prediction tokens) are not carried;
         // Mistral's thinking parts become `reasoning_content`.
-        var ignoring: Set<String> = ["completion_tokens_details", "prompt_tokens_details"]
+        // OpenRouter's `reasoning_details[].format` names the upstream's encoding; the canonical reasoning
+        // block does not carry it (same-dialect traffic is passed through untouched, so it is never lost there).
+        var ignoring: Set<String> = ["completion_tokens_details", "prompt_tokens_details", "format"]
         // xAI counts reasoning outside completion_tokens; re-encoded for OpenAI clients it is inside.
         if provider == "xai" { ignoring.formUnion(["completion_tokens", "total_tokens"]) }
         var expected = Self.normalise(original) ?? .null
@@ -258,5 +260,37 @@ import Testing
             }
         }
         #expect(checked >= 10)
+    }
+}
+
+/// The documented reasoning representation for OpenAI-dialect clients (OpenAIReasoning).
+@Suite struct OpenAIReasoningTests {
+    @Test func signedThinkingSurvivesAnOpenAIClientRoundTrip() throws {
+        var message = Message(role: .assistant, content: [.text("It is sunny.")])
+        message.reasoning = [.text("Check the weather.", signature: "EqQBCkYIBxgCKkDsig=="), .redacted(data: "opaque==")]
+        message.toolCalls = [ToolCall(id: "toolu_01", name: "get_weather", arguments: #"{"city":"Paris"}"#, signature: "gem-sig")]
+        var request = ChatRequest(model: "m", messages: [.text(.user, "weather?"), message])
+        request.tools = [ToolDefinition(name: "get_weather")]
+        // What a client sends back after receiving the assistant message from the gateway.
+        let wire = JSON.encode(OpenAIRequest.encode(request))
+        let echoed = try OpenAIRequest.decode(wire)
+        #expect(echoed.messages[1].reasoning == message.reasoning)
+        #expect(echoed.messages[1].toolCalls == message.toolCalls)
+        let json = try JSON.parse(wire)
+        #expect(json["messages"]?.arrayValue?[1]["reasoning_content"] == "Check the weather.")
+    }
+
+    @Test func streamSignaturesAreEmittedAndRead() {
+        var encoder = OpenAIStreamEncoder(id: "c", model: "m", created: 0, includeUsage: false)
+        let events: [StreamEvent] = [
+            .reasoningDelta(choice: 0, text: "hmm"), .reasoningSignature(choice: 0, signature: "sig=="),
+            .toolCallStart(choice: 0, index: 0, id: "call_1", name: "f"), .toolCallSignature(choice: 0, index: 0, signature: "g=="),
+            .toolCallArgumentsDelta(choice: 0, index: 0, fragment: "{}"), .finish(choice: 0, reason: .toolCalls),
+        ]
+        var bytes: [UInt8] = []
+        for event in events { bytes += encoder.encode(event) }
+        bytes += encoder.finish()
+        let decoded = OpenAIStream.decodeTranscript(bytes).filter { if case .roleStart = $0 { return false } else { return true } }
+        #expect(Array(decoded.drop { if case .start = $0 { return true } else { return false } }) == events)
     }
 }

@@ -15,7 +15,9 @@ struct TranslatedAttempt: Sendable {
         _ request: ChatRequest, inbound: any InboundDialect, codec: any ProviderCodec, context: AnswerContext
     ) async throws(GatewayError) -> Response {
         let deployment = context.deployment
-        let encoded = try codec.encodeRequest(request, upstreamModel: deployment.upstreamModel)
+        // Dialect-specific fields the client sent mean nothing to a provider of another dialect (and some
+        // providers reject unknown fields), so only canonical content crosses over.
+        let encoded = try codec.encodeRequest(request.withoutDialectExtras(), upstreamModel: deployment.upstreamModel)
         var endpoint = ProviderEndpoint(provider: deployment.provider, model: deployment.upstreamModel, path: encoded.path)
         endpoint.headers.append(contentsOf: encoded.headers)
         let body = ByteBuffer(bytes: encoded.body)
@@ -140,5 +142,15 @@ struct StreamProgress {
             out += encoder.encode(event)
         }
         return out
+    }
+}
+
+extension ChatRequest {
+    /// The request without the inbound dialect's uninterpreted fields (`extra` on the request and messages).
+    func withoutDialectExtras() -> ChatRequest {
+        var copy = self
+        copy.extra = [:]
+        for index in copy.messages.indices { copy.messages[index].extra = [:] }
+        return copy
     }
 }

@@ -132,17 +132,21 @@ public enum OpenAIRequest {
                 }
                 return ToolCall(
                     id: call["id"]?.stringValue ?? "", name: name,
-                    arguments: function?["arguments"]?.stringValue ?? "{}")
+                    arguments: function?["arguments"]?.stringValue ?? "{}",
+                    signature: call["extra_content"]?["google"]?["thought_signature"]?.stringValue)
             }
         } else if let call = fields["function_call"]?.objectValue, let name = call["name"]?.stringValue {
             message.toolCalls = [ToolCall(id: "", name: name, arguments: call["arguments"]?.stringValue ?? "{}")]
         }
-        if let reasoning = fields["reasoning_content"]?.stringValue ?? fields["reasoning"]?.stringValue {
+        if let details = fields["reasoning_details"]?.arrayValue, !details.isEmpty {
+            // The signed form wins: it is what a provider needs to replay its thinking in a tool loop.
+            message.reasoning.append(contentsOf: OpenAIReasoning.decodeDetails(details))
+        } else if let reasoning = fields["reasoning_content"]?.stringValue ?? fields["reasoning"]?.stringValue {
             message.reasoning.append(.text(reasoning, signature: nil))
         }
         let modelled: Set<String> = [
             "role", "content", "name", "refusal", "tool_call_id", "tool_calls", "function_call", "reasoning_content",
-            "reasoning",
+            "reasoning", "reasoning_details",
         ]
         for (key, value) in fields where !modelled.contains(key) {
             message.extra[key] = value
@@ -270,6 +274,7 @@ public enum OpenAIRequest {
             fields["tool_calls"] = .array(message.toolCalls.map(encodeToolCall))
         }
         if let text = reasoningText(message.reasoning) { fields["reasoning_content"] = .string(text) }
+        if let details = OpenAIReasoning.encodeDetails(message.reasoning) { fields["reasoning_details"] = details }
         return .object(fields)
     }
 
@@ -283,7 +288,12 @@ public enum OpenAIRequest {
     }
 
     static func encodeToolCall(_ call: ToolCall) -> JSONValue {
-        ["id": .string(call.id), "type": "function", "function": ["name": .string(call.name), "arguments": .string(call.arguments)]]
+        var encoded: [String: JSONValue] = [
+            "id": .string(call.id), "type": "function",
+            "function": ["name": .string(call.name), "arguments": .string(call.arguments)],
+        ]
+        if let signature = call.signature { encoded["extra_content"] = OpenAIReasoning.toolSignature(signature) }
+        return .object(encoded)
     }
 
     static func encodePart(_ part: ContentPart) -> JSONValue {

@@ -70,7 +70,14 @@ public enum OpenAIResponse {
         body["created"] = .int(Int64(response.created))
         body["model"] = .string(response.model)
         body["choices"] = .array(response.choices.map { choice in
-            var message = OpenAIRequest.encodeMessage(choice.message).objectValue ?? [:]
+            var assistant = choice.message
+            // Response content is a string in OpenAI's schema: several text blocks (Anthropic citations)
+            // are joined rather than sent as an array clients do not expect.
+            if !assistant.content.isEmpty, assistant.content.allSatisfy({ if case .text = $0 { true } else { false } }) {
+                assistant.content = [.text(assistant.text)]
+                assistant.contentWasText = true
+            }
+            var message = OpenAIRequest.encodeMessage(assistant).objectValue ?? [:]
             // The published schema marks `refusal` required (nullable) on response messages.
             if message["refusal"] == nil { message["refusal"] = .null }
             if message["content"] == nil { message["content"] = .null }

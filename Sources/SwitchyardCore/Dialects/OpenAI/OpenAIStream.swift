@@ -18,6 +18,11 @@ public enum OpenAIStream {
             {
                 events.append(.reasoningDelta(choice: choice, text: reasoning))
             }
+            for detail in delta["reasoning_details"]?.arrayValue ?? [] {
+                if let signature = detail["signature"]?.stringValue, !signature.isEmpty {
+                    events.append(.reasoningSignature(choice: choice, signature: signature))
+                }
+            }
             if let text = delta["content"]?.stringValue, !text.isEmpty {
                 events.append(.textDelta(choice: choice, text: text))
             }
@@ -31,6 +36,9 @@ public enum OpenAIStream {
                 }
                 if let fragment = call["function"]?["arguments"]?.stringValue, !fragment.isEmpty {
                     events.append(.toolCallArgumentsDelta(choice: choice, index: index, fragment: fragment))
+                }
+                if let signature = call["extra_content"]?["google"]?["thought_signature"]?.stringValue {
+                    events.append(.toolCallSignature(choice: choice, index: index, signature: signature))
                 }
             }
             if let reason = raw["finish_reason"]?.stringValue {
@@ -105,8 +113,13 @@ public struct OpenAIStreamEncoder: Sendable {
             return openChoice(choice) + chunk(choice: choice, delta: ["reasoning_content": .string(text)])
         case .refusalDelta(let choice, let text):
             return openChoice(choice) + chunk(choice: choice, delta: ["refusal": .string(text)])
-        case .reasoningSignature, .toolCallSignature:
-            return []
+        case .reasoningSignature(let choice, let signature):
+            // The signature closes the reasoning block it belongs to (see OpenAIReasoning).
+            let detail: JSONValue = ["type": "reasoning.text", "text": "", "signature": .string(signature)]
+            return openChoice(choice) + chunk(choice: choice, delta: ["reasoning_details": [detail]])
+        case .toolCallSignature(let choice, let index, let signature):
+            let call: JSONValue = ["index": .int(Int64(index)), "extra_content": OpenAIReasoning.toolSignature(signature)]
+            return chunk(choice: choice, delta: ["tool_calls": [call]])
         case .toolCallStart(let choice, let index, let id, let name):
             let call: JSONValue = [
                 "index": .int(Int64(index)), "id": .string(id), "type": "function",
