@@ -49,6 +49,10 @@ let package = Package(
         .testTarget(name: "DialectGeminiTests", dependencies: ["DialectGemini"], swiftSettings: swiftSettings),
         .testTarget(name: "DialectBedrockTests", dependencies: ["DialectBedrock"], swiftSettings: swiftSettings),
         .testTarget(name: "DialectCohereTests", dependencies: ["DialectCohere"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "DialectMatrixTests",
+            dependencies: ["SwitchyardCore", "DialectAnthropic", "DialectGemini", "DialectBedrock", "DialectCohere"],
+            swiftSettings: swiftSettings),
         .target(
             name: "SwitchyardServer",
             dependencies: [

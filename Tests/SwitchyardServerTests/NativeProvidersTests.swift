@@ -96,6 +96,27 @@ import Testing
         }
     }
 
+    @Test(arguments: ["anthropic", "gemini", "bedrock", "cohere"])
+    func midStreamProviderErrorsBecomeOpenAIInStreamErrors(kind: String) async throws {
+        let provider: FakeProvider = [
+            "anthropic": .anthropic, "gemini": .gemini, "bedrock": .bedrock, "cohere": .cohere,
+        ][kind] ?? .anthropic
+        let model = ["anthropic": "claude-sonnet-4-5", "gemini": "gemini-2.5-flash", "bedrock": "amazon.nova-pro-v1:0", "cohere": "command-a-03-2025"][kind] ?? ""
+        try await GatewayHarness.run({ fake in
+            "providers:\n  broken: { kind: \(kind), api_key: k, region: us-east-1, base_url: \"\(fake.baseURL(provider, knobs: "midstream_error=3"))\" }\n"
+        }) { h in
+            let answer = try await h.request(
+                "/v1/chat/completions", body: GatewayHarness.chat("broken/\(model)", "fail later", extra: #","stream":true"#))
+            #expect(answer.status == 200)
+            let events = GatewayHarness.events(answer.body)
+            #expect(!events.contains("[DONE]"), "\(answer.text)")
+            let last = try JSON.parse(try #require(events.last))
+            #expect(last["error"]?["message"]?.stringValue?.isEmpty == false, "\(answer.text)")
+            let requestID = try #require(answer.header("x-request-id"))
+            #expect(await h.gateway.accounting.record(for: requestID)?.outcome == .upstreamFailed)
+        }
+    }
+
     @Test func geminiKeyTravelsOnlyInTheHeader() async throws {
         try await GatewayHarness.run(Self.config) { h in
             let answer = try await h.request("/v1/chat/completions", body: GatewayHarness.chat("gemini/gemini-2.5-pro", "g"))

@@ -278,3 +278,13 @@ extension JSONScanner {
         return fields.map { Field(key: $0.key, value: ($0.value.lowerBound + range.lowerBound)..<($0.value.upperBound + range.lowerBound)) }
     }
 }
+
+extension JSONScanner {
+    /// The end (exclusive) of the well-formed JSON value starting at `start`, or nil.
+    public static func valueEnd(_ bytes: UnsafeRawBufferPointer, from start: Int) -> Int? {
+        var cursor = Cursor(bytes: bytes)
+        cursor.index = start
+        guard (try? cursor.skipValue(depth: 0)) != nil else { return nil }
+        return cursor.index
+    }
+}

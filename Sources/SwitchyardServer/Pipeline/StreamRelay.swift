@@ -3,8 +3,15 @@ import SwitchyardCore
 
 /// Relays an OpenAI-dialect SSE stream from a provider to the client event by event, unchanged except
 /// for the usage chunk the gateway asked for on the client's behalf, which is read and then dropped.
+///
+/// This runs for every event of every passthrough stream, so it avoids parsing: events are framed in
+/// place (`data: …\n\n`, the form every OpenAI-family provider sends) and inspected with byte searches
+/// that cannot match inside JSON strings, whose quotes are always escaped. Anything else — CR line
+/// ends, multi-line data, named events — goes through the general `SSEParser`.
 struct StreamRelay {
-    private var parser = SSEParser()
+    private var pending = ByteBuffer()
+    /// Set once the stream showed a shape the in-place framing does not handle.
+    private var parser: SSEParser?
     private let stripUsageChunk: Bool
     private let flavor: OpenAIUsage.Flavor
     private(set) var usage: Usage?
@@ -19,90 +26,143 @@ struct StreamRelay {
         self.flavor = flavor
     }
 
+    /// True when the upstream ended the answer properly (`[DONE]`, or a finish reason without it).
+    var isComplete: Bool { sawDone || sawFinish }
+
     /// Appends to `out` what the client should receive for these upstream bytes.
     mutating func process(_ buffer: ByteBuffer, into out: inout ByteBuffer) {
-        let events = buffer.withUnsafeReadableBytes { parser.feed($0) }
-        for event in events { relay(event, into: &out) }
+        if parser != nil {
+            relayParsed(buffer.withUnsafeReadableBytes { parser?.feed($0) ?? [] }, into: &out)
+            return
+        }
+        var buffer = buffer
+        pending.writeBuffer(&buffer)
+        while true {
+            let block: Int? = pending.withUnsafeReadableBytes { bytes in
+                if bytes.contains(0x0D) { return -1 }
+                return Self.blockEnd(bytes)
+            }
+            guard let end = block else { break }
+            if end < 0 {
+                // CR line ends: hand the rest of the stream to the general parser.
+                var generic = SSEParser()
+                let events = pending.withUnsafeReadableBytes { generic.feed($0) }
+                parser = generic
+                pending.clear()
+                relayParsed(events, into: &out)
+                return
+            }
+            relayBlock(length: end, into: &out)
+            pending.moveReaderIndex(forwardBy: end)
+        }
+        pending.discardReadBytes()
     }
 
     /// Flushes an event the upstream left unterminated when it closed.
     mutating func finish(into out: inout ByteBuffer) {
-        for event in parser.finish() { relay(event, into: &out) }
+        var generic = parser ?? SSEParser()
+        let events = pending.withUnsafeReadableBytes { generic.feed($0) } + generic.finish()
+        pending.clear()
+        relayParsed(events, into: &out)
     }
 
-    /// True when the upstream ended the answer properly (`[DONE]`, or a finish reason without it).
-    var isComplete: Bool { sawDone || sawFinish }
-
-    private mutating func relay(_ event: SSEEvent, into out: inout ByteBuffer) {
-        if event.isCommentOnly {
-            out.writeBytes(event.raw)
-            return
+    /// Length of the first complete event (through its blank line), or nil.
+    private static func blockEnd(_ bytes: UnsafeRawBufferPointer) -> Int? {
+        guard bytes.count >= 2 else { return nil }
+        var index = 0
+        while index + 1 < bytes.count {
+            if bytes[index] == 0x0A && bytes[index + 1] == 0x0A { return index + 2 }
+            index += 1
         }
-        if event.isDone {
+        return nil
+    }
+
+    private mutating func relayBlock(length: Int, into out: inout ByteBuffer) {
+        guard let block = pending.getSlice(at: pending.readerIndex, length: length) else { return }
+        let simple: Bool = block.withUnsafeReadableBytes { bytes in
+            let body = UnsafeRawBufferPointer(rebasing: bytes[0..<(bytes.count - 2)])
+            guard body.starts(with: Self.dataPrefix), !body.contains(0x0A) else { return false }
+            let start = body.count > 5 && body[5] == 0x20 ? 6 : 5
+            let keep = inspect(UnsafeRawBufferPointer(rebasing: body[start...]))
+            if keep { out.writeBytes(bytes) }
+            return true
+        }
+        if !simple {
+            // A comment, several lines or named fields: parse this one block.
+            var generic = SSEParser()
+            relayParsed(block.withUnsafeReadableBytes { generic.feed($0) } + generic.finish(), into: &out)
+        }
+    }
+
+    private mutating func relayParsed(_ events: [SSEEvent], into out: inout ByteBuffer) {
+        for event in events {
+            let keep = event.isCommentOnly || event.data.withUnsafeBytes { inspect($0) }
+            if keep { out.writeBytes(event.raw) }
+        }
+    }
+
+    static let dataPrefix = Array("data:".utf8)
+    static let done = Array("[DONE]".utf8)
+    static let usageKey = Array("\"usage\":".utf8)
+    static let choicesEmpty = Array("\"choices\":[]".utf8)
+    static let finishKey = Array("\"finish_reason\":".utf8)
+    static let errorKey = Array("\"error\":".utf8)
+
+    /// Reads what the gateway needs from one event's data; false when the event must not be relayed.
+    private mutating func inspect(_ payload: UnsafeRawBufferPointer) -> Bool {
+        if payload.starts(with: Self.done) {
             sawDone = true
-            out.writeBytes(event.raw)
-            return
+            return true
         }
-        var drop = false
-        event.data.withUnsafeBytes { bytes in
-            guard let fields = try? JSONScanner.topLevelFields(bytes) else { return }
-            var choicesEmpty = false
-            for field in fields {
-                switch field.key {
-                case "usage":
-                    if !JSONScanner.isNull(bytes, field.value), let decoded = decodeUsage(bytes, field.value) {
-                        usage = decoded
-                    }
-                case "x_groq":
-                    if usage == nil, let groq = try? JSON.parse(UnsafeRawBufferPointer(rebasing: bytes[field.value])),
-                        let groqUsage = groq["usage"]
-                    {
-                        usage = OpenAIUsage.decode(groqUsage, flavor: flavor)
-                    }
-                case "choices":
-                    choicesEmpty = JSONScanner.isEmptyArray(bytes, field.value)
-                    // Generated text dominates a chunk's choices; the fixed envelope is ~60 bytes.
-                    relayedContentBytes += max(0, field.value.count - 60)
-                    if Self.hasFinishReason(UnsafeRawBufferPointer(rebasing: bytes[field.value])) { sawFinish = true }
-                case "error":
-                    if !JSONScanner.isNull(bytes, field.value) { sawError = true }
-                default:
-                    break
-                }
-            }
-            drop = stripUsageChunk && choicesEmpty && usage != nil && fields.contains { $0.key == "usage" }
+        var chunkUsage: Usage?
+        var searchFrom = 0
+        while let key = Self.find(Self.usageKey, in: payload, from: searchFrom) {
+            let valueStart = Self.skipSpaces(payload, from: key + Self.usageKey.count)
+            searchFrom = valueStart
+            guard valueStart < payload.count, payload[valueStart] == UInt8(ascii: "{"),
+                let end = JSONScanner.valueEnd(payload, from: valueStart)
+            else { continue }
+            // The last usage object wins: Groq's `x_groq.usage` follows a null top-level one.
+            chunkUsage = OpenAIUsage.decode(payload, valueStart..<end, flavor: flavor) ?? chunkUsage
+            searchFrom = end
         }
-        if !drop { out.writeBytes(event.raw) }
+        if let chunkUsage { usage = chunkUsage }
+        if let key = Self.find(Self.finishKey, in: payload, from: 0) {
+            let value = Self.skipSpaces(payload, from: key + Self.finishKey.count)
+            if value < payload.count, payload[value] == UInt8(ascii: "\"") { sawFinish = true }
+        }
+        if let key = Self.find(Self.errorKey, in: payload, from: 0) {
+            let value = Self.skipSpaces(payload, from: key + Self.errorKey.count)
+            if value < payload.count, payload[value] == UInt8(ascii: "{") { sawError = true }
+        }
+        let usageOnly = chunkUsage != nil && Self.find(Self.choicesEmpty, in: payload, from: 0) != nil
+        // Generated text dominates a chunk; the fixed envelope is about 180 bytes.
+        if !usageOnly { relayedContentBytes += max(0, payload.count - 180) }
+        return !(stripUsageChunk && usageOnly)
     }
 
-    private func decodeUsage(_ bytes: UnsafeRawBufferPointer, _ range: Range<Int>) -> Usage? {
-        OpenAIUsage.decode(bytes, range, flavor: flavor)
+    private static func skipSpaces(_ bytes: UnsafeRawBufferPointer, from start: Int) -> Int {
+        var index = start
+        while index < bytes.count, bytes[index] == 0x20 { index += 1 }
+        return index
     }
 
-    static let finishKey = Array("\"finish_reason\"".utf8)
-
-    /// Whether a choices array carries a non-null `finish_reason`.
-    static func hasFinishReason(_ bytes: UnsafeRawBufferPointer) -> Bool {
-        let key = finishKey
-        guard bytes.count > key.count else { return false }
-        var i = 0
-        while i + key.count < bytes.count {
-            if bytes[i] == key[0] && bytes[i + 1] == key[1] {
+    /// First occurrence of `needle` at or after `start`.
+    static func find(_ needle: [UInt8], in haystack: UnsafeRawBufferPointer, from start: Int) -> Int? {
+        guard let first = needle.first, haystack.count >= needle.count else { return nil }
+        var index = start
+        let last = haystack.count - needle.count
+        while index <= last {
+            if haystack[index] == first {
                 var matched = true
-                for j in 2..<key.count where bytes[i + j] != key[j] {
+                for offset in 1..<needle.count where haystack[index + offset] != needle[offset] {
                     matched = false
                     break
                 }
-                if matched {
-                    var k = i + key.count
-                    while k < bytes.count, bytes[k] == 0x20 || bytes[k] == UInt8(ascii: ":") { k += 1 }
-                    if k < bytes.count, bytes[k] == UInt8(ascii: "\"") { return true }
-                    i = k
-                    continue
-                }
+                if matched { return index }
             }
-            i += 1
+            index += 1
         }
-        return false
+        return nil
     }
 }
