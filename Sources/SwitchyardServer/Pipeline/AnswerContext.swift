@@ -1,6 +1,4 @@
 import Foundation
-import NIOCore
-import NIOPosix
 import HTTPTypes
 import SwitchyardCore
 
@@ -14,13 +12,6 @@ struct AnswerContext: Sendable {
     let maxStreamDuration: Duration
     /// Size of the client's request body, for estimating input tokens when no usage arrives.
     let requestBytes: Int
-    /// The connection's event loop when the handler runs on it (see `EventLoopExecutor`): a streamed
-    /// answer is relayed there too.
-    let eventLoop: (any EventLoop)? = MultiThreadedEventLoopGroup.currentEventLoop
-
-    func onEventLoop(_ operation: () async -> Void) async {
-        await withTaskExecutorPreference(eventLoop.map(EventLoopExecutor.init), operation: operation)
-    }
 
     func headers(contentType: String?) -> HTTPFields {
         var headers = HTTPFields()

@@ -55,63 +55,61 @@ struct NativePassthrough: Sendable {
         headers[.cacheControl] = "no-cache"
         let accounting = self.accounting
         let body = ResponseBody { writer in
-            await context.onEventLoop {
-                var decoder = codec.makeStreamDecoder()
-                var usage: Usage?
-                var finished = false
-                var failed = false
-                var outputBytes = 0
-                var clientGone = false
-                var upstreamFailure: GatewayError?
-                let deadline = context.started + context.maxStreamDuration
-                func observe(_ events: [StreamEvent]) {
-                    for event in events {
-                        switch event {
-                        case .usage(let snapshot): usage = snapshot
-                        case .finish(_, .error), .error: failed = true
-                        case .finish: finished = true
-                        case .textDelta(_, let text), .reasoningDelta(_, let text): outputBytes += text.utf8.count
-                        default: break
-                        }
+            var decoder = codec.makeStreamDecoder()
+            var usage: Usage?
+            var finished = false
+            var failed = false
+            var outputBytes = 0
+            var clientGone = false
+            var upstreamFailure: GatewayError?
+            let deadline = context.started + context.maxStreamDuration
+            func observe(_ events: [StreamEvent]) {
+                for event in events {
+                    switch event {
+                    case .usage(let snapshot): usage = snapshot
+                    case .finish(_, .error), .error: failed = true
+                    case .finish: finished = true
+                    case .textDelta(_, let text), .reasoningDelta(_, let text): outputBytes += text.utf8.count
+                    default: break
                     }
                 }
-                do {
-                    for try await chunk in response.body {
-                        observe(decoder.feed(Array(buffer: chunk)))
-                        do {
-                            try await writer.write(chunk)
-                        } catch {
-                            clientGone = true
-                            break
-                        }
-                        if ContinuousClock.now > deadline {
-                            upstreamFailure = GatewayError(.timeout, "The stream exceeded the maximum stream duration.")
-                            break
-                        }
-                    }
-                } catch {
-                    upstreamFailure = UpstreamClient.classify(error)
-                }
-                var outcome = UsageRecord.Outcome.completed
-                if clientGone {
-                    outcome = .clientDisconnected
-                } else {
-                    observe(decoder.finish())
-                    if upstreamFailure == nil, !finished, !failed {
-                        upstreamFailure = GatewayError(.upstreamError, "The provider closed the stream before it was complete.")
-                    }
-                    var tail: [UInt8] = []
-                    if let failure = upstreamFailure { tail = streamError(failure) }
-                    if failed || upstreamFailure != nil { outcome = .upstreamFailed }
-                    do {
-                        if !tail.isEmpty { try await writer.write(ByteBuffer(bytes: tail)) }
-                        try await writer.finish(nil)
-                    } catch {
-                        outcome = .clientDisconnected
-                    }
-                }
-                accounting.record(context.record(usage: usage, outputBytes: outputBytes, outcome: outcome))
             }
+            do {
+                for try await chunk in response.body {
+                    observe(decoder.feed(Array(buffer: chunk)))
+                    do {
+                        try await writer.write(chunk)
+                    } catch {
+                        clientGone = true
+                        break
+                    }
+                    if ContinuousClock.now > deadline {
+                        upstreamFailure = GatewayError(.timeout, "The stream exceeded the maximum stream duration.")
+                        break
+                    }
+                }
+            } catch {
+                upstreamFailure = UpstreamClient.classify(error)
+            }
+            var outcome = UsageRecord.Outcome.completed
+            if clientGone {
+                outcome = .clientDisconnected
+            } else {
+                observe(decoder.finish())
+                if upstreamFailure == nil, !finished, !failed {
+                    upstreamFailure = GatewayError(.upstreamError, "The provider closed the stream before it was complete.")
+                }
+                var tail: [UInt8] = []
+                if let failure = upstreamFailure { tail = streamError(failure) }
+                if failed || upstreamFailure != nil { outcome = .upstreamFailed }
+                do {
+                    if !tail.isEmpty { try await writer.write(ByteBuffer(bytes: tail)) }
+                    try await writer.finish(nil)
+                } catch {
+                    outcome = .clientDisconnected
+                }
+            }
+            accounting.record(context.record(usage: usage, outputBytes: outputBytes, outcome: outcome))
         }
         return Response(status: .ok, headers: headers, body: body)
     }

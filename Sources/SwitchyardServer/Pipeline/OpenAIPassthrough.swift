@@ -66,57 +66,55 @@ struct OpenAIPassthrough: Sendable {
         let accounting = self.accounting
         let flavor = context.deployment.provider.kind.usageFlavor
         let body = ResponseBody { writer in
-            await context.onEventLoop {
-                var relay = StreamRelay(stripUsageChunk: !request.clientWantsUsage, flavor: flavor)
-                var outcome = UsageRecord.Outcome.completed
-                let deadline = context.started + context.maxStreamDuration
-                var out = ByteBuffer()
-                var upstreamFailure: GatewayError?
-                var clientGone = false
-                do {
-                    for try await chunk in response.body {
-                        out.clear()
-                        relay.process(chunk, into: &out)
-                        if out.readableBytes > 0 {
-                            do {
-                                try await writer.write(out)
-                            } catch {
-                                clientGone = true
-                                break
-                            }
-                        }
-                        if ContinuousClock.now > deadline {
-                            upstreamFailure = GatewayError(.timeout, "The stream exceeded the maximum stream duration.")
+            var relay = StreamRelay(stripUsageChunk: !request.clientWantsUsage, flavor: flavor)
+            var outcome = UsageRecord.Outcome.completed
+            let deadline = context.started + context.maxStreamDuration
+            var out = ByteBuffer()
+            var upstreamFailure: GatewayError?
+            var clientGone = false
+            do {
+                for try await chunk in response.body {
+                    out.clear()
+                    relay.process(chunk, into: &out)
+                    if out.readableBytes > 0 {
+                        do {
+                            try await writer.write(out)
+                        } catch {
+                            clientGone = true
                             break
                         }
                     }
-                } catch {
-                    upstreamFailure = UpstreamClient.classify(error)
-                }
-                if clientGone {
-                    // The client went away. Leaving the loop dropped the upstream body, which cancels the
-                    // provider request; the tokens used so far are still recorded below.
-                    outcome = .clientDisconnected
-                } else {
-                    out.clear()
-                    relay.finish(into: &out)
-                    if upstreamFailure == nil, !relay.isComplete, !relay.sawError {
-                        upstreamFailure = GatewayError(.upstreamError, "The provider closed the stream before it was complete.")
-                    }
-                    if let failure = upstreamFailure {
-                        out.writeBytes(SSEWriter.event(JSON.encode(OpenAIErrors.body(for: failure))))
-                    }
-                    if upstreamFailure != nil || relay.sawError { outcome = .upstreamFailed }
-                    do {
-                        if out.readableBytes > 0 { try await writer.write(out) }
-                        try await writer.finish(nil)
-                    } catch {
-                        outcome = .clientDisconnected
+                    if ContinuousClock.now > deadline {
+                        upstreamFailure = GatewayError(.timeout, "The stream exceeded the maximum stream duration.")
+                        break
                     }
                 }
-                accounting.record(
-                    context.record(usage: relay.usage, outputBytes: relay.relayedContentBytes, outcome: outcome))
+            } catch {
+                upstreamFailure = UpstreamClient.classify(error)
             }
+            if clientGone {
+                // The client went away. Leaving the loop dropped the upstream body, which cancels the
+                // provider request; the tokens used so far are still recorded below.
+                outcome = .clientDisconnected
+            } else {
+                out.clear()
+                relay.finish(into: &out)
+                if upstreamFailure == nil, !relay.isComplete, !relay.sawError {
+                    upstreamFailure = GatewayError(.upstreamError, "The provider closed the stream before it was complete.")
+                }
+                if let failure = upstreamFailure {
+                    out.writeBytes(SSEWriter.event(JSON.encode(OpenAIErrors.body(for: failure))))
+                }
+                if upstreamFailure != nil || relay.sawError { outcome = .upstreamFailed }
+                do {
+                    if out.readableBytes > 0 { try await writer.write(out) }
+                    try await writer.finish(nil)
+                } catch {
+                    outcome = .clientDisconnected
+                }
+            }
+            accounting.record(
+                context.record(usage: relay.usage, outputBytes: relay.relayedContentBytes, outcome: outcome))
         }
         return Response(status: .ok, headers: headers, body: body)
     }

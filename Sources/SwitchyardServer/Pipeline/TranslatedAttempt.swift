@@ -64,58 +64,56 @@ struct TranslatedAttempt: Sendable {
         headers[.cacheControl] = "no-cache"
         let accounting = self.accounting
         let body = ResponseBody { writer in
-            await context.onEventLoop {
-                var decoder = codec.makeStreamDecoder()
-                var encoder = inbound.makeStreamEncoder(for: request, context: context)
-                var progress = StreamProgress()
-                let deadline = context.started + context.maxStreamDuration
-                var clientGone = false
-                var upstreamFailure: GatewayError?
-                do {
-                    for try await chunk in response.body {
-                        let out = progress.translate(decoder.feed(Array(buffer: chunk)), with: &encoder)
-                        if !out.isEmpty {
-                            do {
-                                try await writer.write(ByteBuffer(bytes: out))
-                            } catch {
-                                clientGone = true
-                                break
-                            }
-                        }
-                        if progress.failed { break }
-                        if ContinuousClock.now > deadline {
-                            upstreamFailure = GatewayError(.timeout, "The stream exceeded the maximum stream duration.")
+            var decoder = codec.makeStreamDecoder()
+            var encoder = inbound.makeStreamEncoder(for: request, context: context)
+            var progress = StreamProgress()
+            let deadline = context.started + context.maxStreamDuration
+            var clientGone = false
+            var upstreamFailure: GatewayError?
+            do {
+                for try await chunk in response.body {
+                    let out = progress.translate(decoder.feed(Array(buffer: chunk)), with: &encoder)
+                    if !out.isEmpty {
+                        do {
+                            try await writer.write(ByteBuffer(bytes: out))
+                        } catch {
+                            clientGone = true
                             break
                         }
                     }
-                } catch {
-                    upstreamFailure = UpstreamClient.classify(error)
-                }
-                var outcome = UsageRecord.Outcome.completed
-                if clientGone {
-                    outcome = .clientDisconnected
-                } else {
-                    var out = progress.failed ? [] : progress.translate(decoder.finish(), with: &encoder)
-                    if !progress.failed {
-                        if upstreamFailure == nil, !progress.finished {
-                            upstreamFailure = GatewayError(.upstreamError, "The provider closed the stream before it was complete.")
-                        }
-                        if let failure = upstreamFailure {
-                            out += progress.translate([.error(failure)], with: &encoder)
-                        } else {
-                            out += encoder.finish()
-                        }
-                    }
-                    if progress.failed { outcome = .upstreamFailed }
-                    do {
-                        if !out.isEmpty { try await writer.write(ByteBuffer(bytes: out)) }
-                        try await writer.finish(nil)
-                    } catch {
-                        outcome = .clientDisconnected
+                    if progress.failed { break }
+                    if ContinuousClock.now > deadline {
+                        upstreamFailure = GatewayError(.timeout, "The stream exceeded the maximum stream duration.")
+                        break
                     }
                 }
-                accounting.record(context.record(usage: progress.usage, outputBytes: progress.outputBytes, outcome: outcome))
+            } catch {
+                upstreamFailure = UpstreamClient.classify(error)
             }
+            var outcome = UsageRecord.Outcome.completed
+            if clientGone {
+                outcome = .clientDisconnected
+            } else {
+                var out = progress.failed ? [] : progress.translate(decoder.finish(), with: &encoder)
+                if !progress.failed {
+                    if upstreamFailure == nil, !progress.finished {
+                        upstreamFailure = GatewayError(.upstreamError, "The provider closed the stream before it was complete.")
+                    }
+                    if let failure = upstreamFailure {
+                        out += progress.translate([.error(failure)], with: &encoder)
+                    } else {
+                        out += encoder.finish()
+                    }
+                }
+                if progress.failed { outcome = .upstreamFailed }
+                do {
+                    if !out.isEmpty { try await writer.write(ByteBuffer(bytes: out)) }
+                    try await writer.finish(nil)
+                } catch {
+                    outcome = .clientDisconnected
+                }
+            }
+            accounting.record(context.record(usage: progress.usage, outputBytes: progress.outputBytes, outcome: outcome))
         }
         return Response(status: .ok, headers: headers, body: body)
     }

@@ -57,8 +57,8 @@ public struct Gateway: Sendable {
 
     // MARK: - Routes
 
-    func buildRouter() -> Hummingbird.Router<GatewayRequestContext> {
-        let router = Hummingbird.Router(context: GatewayRequestContext.self)
+    func buildRouter() -> Hummingbird.Router<BasicRequestContext> {
+        let router = Hummingbird.Router(context: BasicRequestContext.self)
         router.get("/health") { _, _ in Self.json(#"{"status":"ok"}"#) }
         router.get("/ready") { _, _ in
             Self.json(#"{"status":"ready","providers":\#(config.providers.count)}"#)
@@ -71,20 +71,20 @@ public struct Gateway: Sendable {
             headers[.requestID] = requestID
             return Response(status: .ok, headers: headers, body: ResponseBody(byteBuffer: modelsBody))
         }
-        router.post("/v1/chat/completions") { request, context in
-            await context.onEventLoop { await proxy(request, operation: .chat, required: ["messages"]) }
+        router.post("/v1/chat/completions") { request, _ in
+            await proxy(request, operation: .chat, required: ["messages"])
         }
-        router.post("/v1/completions") { request, context in
-            await context.onEventLoop { await proxy(request, operation: .completions, required: ["prompt"]) }
+        router.post("/v1/completions") { request, _ in
+            await proxy(request, operation: .completions, required: ["prompt"])
         }
-        router.post("/v1/embeddings") { request, context in
-            await context.onEventLoop { await proxy(request, operation: .embeddings, required: ["input"]) }
+        router.post("/v1/embeddings") { request, _ in
+            await proxy(request, operation: .embeddings, required: ["input"])
         }
-        router.post("/v1/messages") { request, context in
-            await context.onEventLoop { await messages(request, countTokens: false) }
+        router.post("/v1/messages") { request, _ in
+            await messages(request, countTokens: false)
         }
-        router.post("/v1/messages/count_tokens") { request, context in
-            await context.onEventLoop { await messages(request, countTokens: true) }
+        router.post("/v1/messages/count_tokens") { request, _ in
+            await messages(request, countTokens: true)
         }
         return router
     }
