@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 @testable import SwitchyardCore
 
@@ -71,5 +72,51 @@ import Testing
                 #expect(parsed != nil, "\(provider)/\(file)")
             }
         }
+    }
+}
+
+@Suite struct JSONParserTests {
+    @Test func parsesEveryFixtureLikeFoundation() throws {
+        var checked = 0
+        for provider in Fixtures.openAIFamily + ["anthropic", "gemini", "cohere", "bedrock"] {
+            for file in Fixtures.files(provider, where: { $0.hasSuffix(".json") }) {
+                let bytes = try Fixtures.bytes(provider, file)
+                let ours = try JSON.parse(bytes)
+                // Foundation as the reference: same structure and values.
+                let reference = try JSONSerialization.jsonObject(with: Data(bytes), options: [.fragmentsAllowed])
+                #expect(Self.same(ours, reference), "\(provider)/\(file)")
+                #expect(try JSON.parse(JSON.encode(ours)) == ours, "\(provider)/\(file) prints and reads back")
+                checked += 1
+            }
+        }
+        #expect(checked > 60)
+    }
+
+    static func same(_ value: JSONValue, _ reference: Any) -> Bool {
+        switch value {
+        case .null: return reference is NSNull
+        case .bool(let b): return (reference as? Bool) == b
+        case .int(let i): return (reference as? NSNumber)?.int64Value == i
+        case .double(let d): return (reference as? NSNumber)?.doubleValue == d
+        case .string(let s): return (reference as? String) == s
+        case .array(let items):
+            guard let other = reference as? [Any], other.count == items.count else { return false }
+            return zip(items, other).allSatisfy { same($0, $1) }
+        case .object(let fields):
+            guard let other = reference as? [String: Any], other.count == fields.count else { return false }
+            return fields.allSatisfy { key, value in other[key].map { same(value, $0) } ?? false }
+        }
+    }
+
+    @Test func escapesAndUnicode() throws {
+        let text = #"{"a":"line\nbreak \"quoted\" \\ \/ \u00e9 \ud83d\ude00 tab\t","b":-12,"c":1.5e3,"d":[true,false,null]}"#
+        let value = try JSON.parse(text)
+        #expect(value["a"] == .string("line\nbreak \"quoted\" \\ / é 😀 tab\t"))
+        #expect(value["b"] == .int(-12))
+        #expect(value["c"] == .double(1500))
+        #expect(try JSON.parse(JSON.encode(value)) == value)
+        #expect(JSON.encodeString(["k": .string("\u{01}")]) == #"{"k":"\u0001"}"#)
+        #expect(throws: (any Error).self) { try JSON.parse(#"{"a":"\q"}"#) }
+        #expect(throws: (any Error).self) { try JSON.parse("[1,]") }
     }
 }

@@ -105,10 +105,14 @@ extension JSONValue: ExpressibleByStringLiteral, ExpressibleByIntegerLiteral, Ex
     public init(floatLiteral value: Double) { self = .double(value) }
 }
 
-/// Parsing and printing of `JSONValue` with Foundation's codecs.
+/// Parsing and printing of `JSONValue` (see `JSONParser`).
 public enum JSON {
     public static func parse(_ bytes: some Collection<UInt8>) throws -> JSONValue {
-        try JSONDecoder().decode(JSONValue.self, from: Data(bytes))
+        let result: Result<JSONValue, JSONScanner.SyntaxError>? = bytes.withContiguousStorageIfAvailable { buffer in
+            Result { () throws(JSONScanner.SyntaxError) in try JSONParser.parse(UnsafeRawBufferPointer(buffer)) }
+        }
+        if let result { return try result.get() }
+        return try Array(bytes).withUnsafeBytes { raw in try JSONParser.parse(raw) }
     }
 
     public static func parse(_ text: String) throws -> JSONValue {
@@ -116,12 +120,12 @@ public enum JSON {
     }
 
     /// Compact JSON bytes; keys sorted so output is deterministic (tests and caches rely on it).
+    /// Non-finite doubles, which JSON cannot express, become null.
     public static func encode(_ value: JSONValue) -> [UInt8] {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        // Encoding a JSONValue cannot fail: every case maps to a JSON primitive; non-finite doubles become null.
-        let data = (try? encoder.encode(value.replacingNonFinite())) ?? Data("null".utf8)
-        return Array(data)
+        var out: [UInt8] = []
+        out.reserveCapacity(256)
+        JSONPrinter.print(value, into: &out)
+        return out
     }
 
     public static func encodeString(_ value: JSONValue) -> String {
@@ -134,13 +138,3 @@ public enum JSON {
     }
 }
 
-extension JSONValue {
-    fileprivate func replacingNonFinite() -> JSONValue {
-        switch self {
-        case .double(let d) where !d.isFinite: return .null
-        case .array(let a): return .array(a.map { $0.replacingNonFinite() })
-        case .object(let o): return .object(o.mapValues { $0.replacingNonFinite() })
-        default: return self
-        }
-    }
-}
