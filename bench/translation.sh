@@ -2,7 +2,7 @@
 # Translation overhead: the same OpenAI-client stream at the same fixed rate, once passed through to an
 # OpenAI-dialect provider and once translated to an Anthropic provider (both fakes, same process).
 # Uses ../shared/bench's fixed-rate client. Usage: bench/translation.sh [RATE] [DURATION]
-# Needs release builds: swift build -c release --product switchyard --product switchyard-fake-providers
+# Needs release builds: swift build -c release --product switchyard && swift build -c release --product switchyard-fake-providers
 set -euo pipefail
 cd "$(dirname "$0")/.."
 RATE=${1:-20}
