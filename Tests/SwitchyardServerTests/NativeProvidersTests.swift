@@ -201,6 +201,23 @@ import Testing
         }
     }
 
+    @Test func countTokensGoesToAnthropicOnly() async throws {
+        try await GatewayHarness.run(Self.config) { h in
+            let body = Self.messagesBody("anthropic/claude-sonnet-4-5", "count these words please")
+            let counted = try await h.request(
+                "/v1/messages/count_tokens", body: body, headers: [("anthropic-version", "2023-06-01")])
+            #expect(counted.status == 200, "\(counted.text)")
+            #expect(counted.json["input_tokens"]?.intValue ?? 0 > 0)
+            let seen = try #require(await h.fake.requests().last)
+            #expect(seen.path.hasSuffix("/v1/messages/count_tokens"))
+            let elsewhere = try await h.request(
+                "/v1/messages/count_tokens", body: Self.messagesBody("openai/gpt-4o"),
+                headers: [("anthropic-version", "2023-06-01")])
+            #expect(elsewhere.status == 400)
+            #expect(elsewhere.json["error"]?["type"] == "invalid_request_error")
+        }
+    }
+
     @Test func anthropicClientErrorsAreAnthropicShaped() async throws {
         try await GatewayHarness.run(Self.config) { h in
             let noKey = try await messages(h, Self.messagesBody("anthropic/claude-sonnet-4-5"), key: nil)

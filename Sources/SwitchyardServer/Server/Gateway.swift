@@ -179,29 +179,59 @@ public struct Gateway: Sendable {
             maxStreamDuration: config.limits.maxStreamDuration, requestBytes: requestBytes)
     }
 
-    /// The OpenAI-dialect endpoints: passthrough to OpenAI-dialect providers, translation to the others.
-    func proxy(_ request: Request, operation: UpstreamOperation, required: [String]) async -> Response {
-        let started = ContinuousClock.now
+    /// A request that passed the shared checks, located its model and has a route plan.
+    struct Admitted {
         let accepted: Accepted
-        switch await accept(
-            request, errorResponse: { ErrorResponse.openAI($0, requestID: $1) }, authenticate: authenticate)
-        {
-        case .accepted(let value): accepted = value
-        case .rejected(let response): return response
-        }
-        let requestID = accepted.requestID
         let parsed: PassthroughRequest
         let plan: RoutePlan
-        do throws(GatewayError) {
-            parsed = try PassthroughRequest(body: accepted.body, required: required)
-            if parsed.stream, operation == .embeddings {
-                throw GatewayError(.invalidRequest, "Embeddings cannot be streamed.", param: "stream")
-            }
-            var generator = SystemRandomNumberGenerator()
-            plan = try router.plan(model: parsed.model, using: &generator)
-        } catch {
-            return ErrorResponse.openAI(error, requestID: requestID)
+        let started: ContinuousClock.Instant
+    }
+
+    enum Admission {
+        case admitted(Admitted)
+        case rejected(Response)
+    }
+
+    /// Everything every model endpoint does before the first attempt: checks, body, model, plan.
+    func admit(
+        _ request: Request, required: [String], errorResponse: (GatewayError, String) -> Response,
+        authenticate: (Request, String) -> Response?,
+        check: (PassthroughRequest) throws(GatewayError) -> Void = { _ in }
+    ) async -> Admission {
+        let started = ContinuousClock.now
+        let accepted: Accepted
+        switch await accept(request, errorResponse: errorResponse, authenticate: authenticate) {
+        case .accepted(let value): accepted = value
+        case .rejected(let response): return .rejected(response)
         }
+        do throws(GatewayError) {
+            let parsed = try PassthroughRequest(body: accepted.body, required: required)
+            try check(parsed)
+            var generator = SystemRandomNumberGenerator()
+            let plan = try router.plan(model: parsed.model, using: &generator)
+            return .admitted(Admitted(accepted: accepted, parsed: parsed, plan: plan, started: started))
+        } catch {
+            return .rejected(errorResponse(error, accepted.requestID))
+        }
+    }
+
+    /// The OpenAI-dialect endpoints: passthrough to OpenAI-dialect providers, translation to the others.
+    func proxy(_ request: Request, operation: UpstreamOperation, required: [String]) async -> Response {
+        let admitted: Admitted
+        switch await admit(
+            request, required: required, errorResponse: { ErrorResponse.openAI($0, requestID: $1) },
+            authenticate: authenticate,
+            check: { parsed throws(GatewayError) in
+                if parsed.stream, operation == .embeddings {
+                    throw GatewayError(.invalidRequest, "Embeddings cannot be streamed.", param: "stream")
+                }
+            })
+        {
+        case .admitted(let value): admitted = value
+        case .rejected(let response): return response
+        }
+        let (accepted, parsed, plan, started) = (admitted.accepted, admitted.parsed, admitted.plan, admitted.started)
+        let requestID = accepted.requestID
         // Decoded only if a deployment of another dialect is tried.
         var canonical: ChatRequest?
         return await attempts.run(
@@ -238,24 +268,16 @@ public struct Gateway: Sendable {
     /// the client's bytes (same dialect); the others get a translation, and the answer comes back as an
     /// Anthropic message or event stream.
     func messages(_ request: Request, countTokens: Bool) async -> Response {
-        let started = ContinuousClock.now
-        let accepted: Accepted
-        switch await accept(
-            request, errorResponse: { AnthropicInbound.error($0, requestID: $1) }, authenticate: authenticateAnthropic)
+        let admitted: Admitted
+        switch await admit(
+            request, required: ["messages"], errorResponse: { AnthropicInbound.error($0, requestID: $1) },
+            authenticate: authenticateAnthropic)
         {
-        case .accepted(let value): accepted = value
+        case .admitted(let value): admitted = value
         case .rejected(let response): return response
         }
+        let (accepted, parsed, plan, started) = (admitted.accepted, admitted.parsed, admitted.plan, admitted.started)
         let requestID = accepted.requestID
-        let parsed: PassthroughRequest
-        let plan: RoutePlan
-        do throws(GatewayError) {
-            parsed = try PassthroughRequest(body: accepted.body, required: ["messages"])
-            var generator = SystemRandomNumberGenerator()
-            plan = try router.plan(model: parsed.model, using: &generator)
-        } catch {
-            return AnthropicInbound.error(error, requestID: requestID)
-        }
         // Headers an Anthropic client sends that an Anthropic provider must see too.
         var forwarded: [(String, String)] = [
             ("anthropic-version", request.headers[.anthropicVersion] ?? AnthropicCodec.apiVersion)
