@@ -62,7 +62,6 @@ struct NativePassthrough: Sendable {
             var outputBytes = 0
             var clientGone = false
             var upstreamFailure: GatewayError?
-            let deadline = context.started + context.maxStreamDuration
             func observe(_ events: [StreamEvent]) {
                 for event in events {
                     switch event {
@@ -74,22 +73,16 @@ struct NativePassthrough: Sendable {
                     }
                 }
             }
-            do {
-                for try await chunk in response.body {
-                    observe(decoder.feed(Array(buffer: chunk)))
-                    do {
-                        try await writer.write(chunk)
-                    } catch {
-                        clientGone = true
-                        break
-                    }
-                    if ContinuousClock.now > deadline {
-                        upstreamFailure = GatewayError(.timeout, "The stream exceeded the maximum stream duration.")
-                        break
-                    }
-                }
-            } catch {
-                upstreamFailure = UpstreamClient.classify(error)
+            let ending = await StreamPump.run(
+                response.body, to: &writer, until: context.started + context.maxStreamDuration
+            ) { chunk in
+                observe(decoder.feed(Array(buffer: chunk)))
+                return (chunk, false)
+            }
+            switch ending {
+            case .clientGone: clientGone = true
+            case .upstreamFailed(let failure): upstreamFailure = failure
+            case .upstreamEnded: break
             }
             var outcome = UsageRecord.Outcome.completed
             if clientGone {

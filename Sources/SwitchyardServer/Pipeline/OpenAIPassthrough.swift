@@ -68,29 +68,20 @@ struct OpenAIPassthrough: Sendable {
         let body = ResponseBody { writer in
             var relay = StreamRelay(stripUsageChunk: !request.clientWantsUsage, flavor: flavor)
             var outcome = UsageRecord.Outcome.completed
-            let deadline = context.started + context.maxStreamDuration
             var out = ByteBuffer()
             var upstreamFailure: GatewayError?
             var clientGone = false
-            do {
-                for try await chunk in response.body {
-                    out.clear()
-                    relay.process(chunk, into: &out)
-                    if out.readableBytes > 0 {
-                        do {
-                            try await writer.write(out)
-                        } catch {
-                            clientGone = true
-                            break
-                        }
-                    }
-                    if ContinuousClock.now > deadline {
-                        upstreamFailure = GatewayError(.timeout, "The stream exceeded the maximum stream duration.")
-                        break
-                    }
-                }
-            } catch {
-                upstreamFailure = UpstreamClient.classify(error)
+            let ending = await StreamPump.run(
+                response.body, to: &writer, until: context.started + context.maxStreamDuration
+            ) { chunk in
+                out.clear()
+                relay.process(chunk, into: &out)
+                return (out, false)
+            }
+            switch ending {
+            case .clientGone: clientGone = true
+            case .upstreamFailed(let failure): upstreamFailure = failure
+            case .upstreamEnded: break
             }
             if clientGone {
                 // The client went away. Leaving the loop dropped the upstream body, which cancels the

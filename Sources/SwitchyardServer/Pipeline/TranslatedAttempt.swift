@@ -67,28 +67,18 @@ struct TranslatedAttempt: Sendable {
             var decoder = codec.makeStreamDecoder()
             var encoder = inbound.makeStreamEncoder(for: request, context: context)
             var progress = StreamProgress()
-            let deadline = context.started + context.maxStreamDuration
+            let ending = await StreamPump.run(
+                response.body, to: &writer, until: context.started + context.maxStreamDuration
+            ) { chunk in
+                let out = progress.translate(decoder.feed(Array(buffer: chunk)), with: &encoder)
+                return (ByteBuffer(bytes: out), progress.failed)
+            }
             var clientGone = false
             var upstreamFailure: GatewayError?
-            do {
-                for try await chunk in response.body {
-                    let out = progress.translate(decoder.feed(Array(buffer: chunk)), with: &encoder)
-                    if !out.isEmpty {
-                        do {
-                            try await writer.write(ByteBuffer(bytes: out))
-                        } catch {
-                            clientGone = true
-                            break
-                        }
-                    }
-                    if progress.failed { break }
-                    if ContinuousClock.now > deadline {
-                        upstreamFailure = GatewayError(.timeout, "The stream exceeded the maximum stream duration.")
-                        break
-                    }
-                }
-            } catch {
-                upstreamFailure = UpstreamClient.classify(error)
+            switch ending {
+            case .clientGone: clientGone = true
+            case .upstreamFailed(let failure): upstreamFailure = failure
+            case .upstreamEnded: break
             }
             var outcome = UsageRecord.Outcome.completed
             if clientGone {

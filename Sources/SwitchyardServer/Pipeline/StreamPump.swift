@@ -1,0 +1,45 @@
+import AsyncHTTPClient
+import Hummingbird
+import NIOCore
+import SwitchyardCore
+
+/// The loop every streamed answer shares: read the provider's body chunk by chunk, turn each chunk into
+/// what the client gets, write it, and stop when the client leaves, the provider fails, the transform
+/// says the stream is over, or the stream outlives `limits.max_stream_duration`.
+enum StreamPump {
+    enum Ending {
+        /// The provider's body ended (or the transform stopped it): the caller writes the tail.
+        case upstreamEnded
+        /// Writing failed: the client went away. Leaving the loop dropped the provider's body, which
+        /// cancels the provider request.
+        case clientGone
+        /// Reading failed or the duration limit passed: the caller reports it in-stream.
+        case upstreamFailed(GatewayError)
+    }
+
+    /// - Parameter transform: the bytes for the client (empty for none) and whether to stop reading.
+    static func run(
+        _ body: HTTPClientResponse.Body, to writer: inout any ResponseBodyWriter, until deadline: ContinuousClock.Instant,
+        transform: (ByteBuffer) -> (out: ByteBuffer, stop: Bool)
+    ) async -> Ending {
+        do {
+            for try await chunk in body {
+                let (out, stop) = transform(chunk)
+                if out.readableBytes > 0 {
+                    do {
+                        try await writer.write(out)
+                    } catch {
+                        return .clientGone
+                    }
+                }
+                if stop { return .upstreamEnded }
+                if ContinuousClock.now > deadline {
+                    return .upstreamFailed(GatewayError(.timeout, "The stream exceeded the maximum stream duration."))
+                }
+            }
+            return .upstreamEnded
+        } catch {
+            return .upstreamFailed(UpstreamClient.classify(error))
+        }
+    }
+}
