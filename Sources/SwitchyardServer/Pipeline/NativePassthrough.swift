@@ -56,45 +56,26 @@ struct NativePassthrough: Sendable {
         let accounting = self.accounting
         let body = ResponseBody { writer in
             var decoder = codec.makeStreamDecoder()
-            var usage: Usage?
-            var finished = false
-            var failed = false
-            var outputBytes = 0
-            var clientGone = false
-            var upstreamFailure: GatewayError?
-            func observe(_ events: [StreamEvent]) {
-                for event in events {
-                    switch event {
-                    case .usage(let snapshot): usage = snapshot
-                    case .finish(_, .error), .error: failed = true
-                    case .finish: finished = true
-                    case .textDelta(_, let text), .reasoningDelta(_, let text): outputBytes += text.utf8.count
-                    default: break
-                    }
-                }
-            }
+            var progress = StreamProgress()
             let ending = await StreamPump.run(
                 response.body, to: &writer, until: context.started + context.maxStreamDuration
             ) { chunk in
-                observe(decoder.feed(Array(buffer: chunk)))
+                progress.observe(decoder.feed(Array(buffer: chunk)))
                 return (chunk, false)
             }
-            switch ending {
-            case .clientGone: clientGone = true
-            case .upstreamFailed(let failure): upstreamFailure = failure
-            case .upstreamEnded: break
-            }
+            let clientGone = ending.clientGone
+            var upstreamFailure = ending.failure
             var outcome = UsageRecord.Outcome.completed
             if clientGone {
                 outcome = .clientDisconnected
             } else {
-                observe(decoder.finish())
-                if upstreamFailure == nil, !finished, !failed {
+                progress.observe(decoder.finish())
+                if upstreamFailure == nil, !progress.finished, !progress.failed {
                     upstreamFailure = GatewayError(.upstreamError, "The provider closed the stream before it was complete.")
                 }
                 var tail: [UInt8] = []
                 if let failure = upstreamFailure { tail = streamError(failure) }
-                if failed || upstreamFailure != nil { outcome = .upstreamFailed }
+                if progress.failed || upstreamFailure != nil { outcome = .upstreamFailed }
                 do {
                     if !tail.isEmpty { try await writer.write(ByteBuffer(bytes: tail)) }
                     try await writer.finish(nil)
@@ -102,7 +83,7 @@ struct NativePassthrough: Sendable {
                     outcome = .clientDisconnected
                 }
             }
-            accounting.record(context.record(usage: usage, outputBytes: outputBytes, outcome: outcome))
+            accounting.record(context.record(usage: progress.usage, outputBytes: progress.outputBytes, outcome: outcome))
         }
         return Response(status: .ok, headers: headers, body: body)
     }

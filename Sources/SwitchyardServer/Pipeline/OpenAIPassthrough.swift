@@ -69,8 +69,6 @@ struct OpenAIPassthrough: Sendable {
             var relay = StreamRelay(stripUsageChunk: !request.clientWantsUsage, flavor: flavor)
             var outcome = UsageRecord.Outcome.completed
             var out = ByteBuffer()
-            var upstreamFailure: GatewayError?
-            var clientGone = false
             let ending = await StreamPump.run(
                 response.body, to: &writer, until: context.started + context.maxStreamDuration
             ) { chunk in
@@ -78,11 +76,8 @@ struct OpenAIPassthrough: Sendable {
                 relay.process(chunk, into: &out)
                 return (out, false)
             }
-            switch ending {
-            case .clientGone: clientGone = true
-            case .upstreamFailed(let failure): upstreamFailure = failure
-            case .upstreamEnded: break
-            }
+            let clientGone = ending.clientGone
+            var upstreamFailure = ending.failure
             if clientGone {
                 // The client went away. Leaving the loop dropped the upstream body, which cancels the
                 // provider request; the tokens used so far are still recorded below.

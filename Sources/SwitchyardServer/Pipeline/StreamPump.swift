@@ -15,6 +15,16 @@ enum StreamPump {
         case clientGone
         /// Reading failed or the duration limit passed: the caller reports it in-stream.
         case upstreamFailed(GatewayError)
+
+        var clientGone: Bool {
+            if case .clientGone = self { return true }
+            return false
+        }
+
+        var failure: GatewayError? {
+            if case .upstreamFailed(let failure) = self { return failure }
+            return nil
+        }
     }
 
     /// - Parameter transform: the bytes for the client (empty for none) and whether to stop reading.

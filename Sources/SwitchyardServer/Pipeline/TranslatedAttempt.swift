@@ -73,13 +73,8 @@ struct TranslatedAttempt: Sendable {
                 let out = progress.translate(decoder.feed(Array(buffer: chunk)), with: &encoder)
                 return (ByteBuffer(bytes: out), progress.failed)
             }
-            var clientGone = false
-            var upstreamFailure: GatewayError?
-            switch ending {
-            case .clientGone: clientGone = true
-            case .upstreamFailed(let failure): upstreamFailure = failure
-            case .upstreamEnded: break
-            }
+            let clientGone = ending.clientGone
+            var upstreamFailure = ending.failure
             var outcome = UsageRecord.Outcome.completed
             if clientGone {
                 outcome = .clientDisconnected
@@ -106,32 +101,6 @@ struct TranslatedAttempt: Sendable {
             accounting.record(context.record(usage: progress.usage, outputBytes: progress.outputBytes, outcome: outcome))
         }
         return Response(status: .ok, headers: headers, body: body)
-    }
-}
-
-/// What a translated stream has shown so far: usage, whether it finished or failed, output size.
-struct StreamProgress {
-    var usage: Usage?
-    var finished = false
-    var failed = false
-    var outputBytes = 0
-
-    mutating func translate(_ events: [StreamEvent], with encoder: inout any ClientStreamEncoder) -> [UInt8] {
-        var out: [UInt8] = []
-        for event in events where !failed {
-            switch event {
-            case .usage(let snapshot): usage = snapshot
-            case .finish(_, .error): failed = true
-            case .finish: finished = true
-            case .error: failed = true
-            case .textDelta(_, let text), .reasoningDelta(_, let text), .refusalDelta(_, let text):
-                outputBytes += text.utf8.count
-            case .toolCallArgumentsDelta(_, _, let fragment): outputBytes += fragment.utf8.count
-            default: break
-            }
-            out += encoder.encode(event)
-        }
-        return out
     }
 }
 

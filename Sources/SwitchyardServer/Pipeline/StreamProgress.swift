@@ -1,0 +1,38 @@
+import SwitchyardCore
+
+/// What a stream has shown so far, read from its canonical events: usage, whether it finished or
+/// failed, and the size of the generated output (for estimating tokens when no usage arrives).
+/// Events after a failure are ignored.
+struct StreamProgress {
+    var usage: Usage?
+    var finished = false
+    var failed = false
+    var outputBytes = 0
+
+    mutating func observe(_ events: [StreamEvent]) {
+        for event in events where !failed { note(event) }
+    }
+
+    /// Observes `events` and returns them encoded for the client.
+    mutating func translate(_ events: [StreamEvent], with encoder: inout any ClientStreamEncoder) -> [UInt8] {
+        var out: [UInt8] = []
+        for event in events where !failed {
+            note(event)
+            out += encoder.encode(event)
+        }
+        return out
+    }
+
+    private mutating func note(_ event: StreamEvent) {
+        switch event {
+        case .usage(let snapshot): usage = snapshot
+        case .finish(_, .error): failed = true
+        case .finish: finished = true
+        case .error: failed = true
+        case .textDelta(_, let text), .reasoningDelta(_, let text), .refusalDelta(_, let text):
+            outputBytes += text.utf8.count
+        case .toolCallArgumentsDelta(_, _, let fragment): outputBytes += fragment.utf8.count
+        default: break
+        }
+    }
+}
