@@ -17,6 +17,7 @@ struct Serve: AsyncParsableCommand {
     var port: Int?
 
     func run() async throws {
+        EventLoopSizing.applyAffinity()
         LoggingSystem.bootstrap { label in
             var handler = StreamLogHandler.standardError(label: label)
             handler.logLevel = ProcessInfo.processInfo.environment["LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:)) ?? .info

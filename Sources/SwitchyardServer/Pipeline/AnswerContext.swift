@@ -33,7 +33,12 @@ struct AnswerContext: Sendable {
             latencySeconds: (ContinuousClock.now - started).seconds)
     }
 
+    /// Fixed point with eight decimals (`0.00012500`), without Foundation's format machinery, which
+    /// costs more than the rest of the header block on every answer.
     static func formatCost(_ cost: Double) -> String {
-        String(format: "%.8f", cost)
+        guard cost.isFinite, cost >= 0, cost < 1e10 else { return String(cost) }
+        let scaled = UInt64((cost * 1e8).rounded())
+        let fraction = String(scaled % 100_000_000)
+        return "\(scaled / 100_000_000)." + String(repeating: "0", count: 8 - fraction.count) + fraction
     }
 }

@@ -1,3 +1,8 @@
+#if canImport(Glibc)
+import Glibc
+#else
+import Darwin
+#endif
 import NIOCore
 import SwitchyardCore
 
@@ -35,27 +40,79 @@ struct StreamRelay {
             relayParsed(buffer.withUnsafeReadableBytes { parser?.feed($0) ?? [] }, into: &out)
             return
         }
+        if buffer.withUnsafeReadableBytes({ Self.index(of: 0x0D, in: $0, from: 0) != nil }) {
+            // CR line ends: hand the rest of the stream to the general parser.
+            var generic = SSEParser()
+            var events = pending.withUnsafeReadableBytes { generic.feed($0) }
+            events += buffer.withUnsafeReadableBytes { generic.feed($0) }
+            parser = generic
+            pending.clear()
+            relayParsed(events, into: &out)
+            return
+        }
+        if pending.readableBytes == 0 {
+            // The usual case: whole events in this read; relay straight from it and keep only a partial tail.
+            let consumed = buffer.withUnsafeReadableBytes { relayEvents(in: $0, into: &out) }
+            if consumed < buffer.readableBytes, var rest = buffer.getSlice(at: buffer.readerIndex + consumed, length: buffer.readableBytes - consumed) {
+                pending.writeBuffer(&rest)
+            }
+            return
+        }
         var buffer = buffer
         pending.writeBuffer(&buffer)
-        while true {
-            let block: Int? = pending.withUnsafeReadableBytes { bytes in
-                if bytes.contains(0x0D) { return -1 }
-                return Self.blockEnd(bytes)
-            }
-            guard let end = block else { break }
-            if end < 0 {
-                // CR line ends: hand the rest of the stream to the general parser.
-                var generic = SSEParser()
-                let events = pending.withUnsafeReadableBytes { generic.feed($0) }
-                parser = generic
-                pending.clear()
-                relayParsed(events, into: &out)
-                return
-            }
-            relayBlock(length: end, into: &out)
-            pending.moveReaderIndex(forwardBy: end)
-        }
+        let consumed = pending.withUnsafeReadableBytes { relayEvents(in: $0, into: &out) }
+        pending.moveReaderIndex(forwardBy: consumed)
         pending.discardReadBytes()
+    }
+
+    /// Relays the complete events at the start of `bytes` and returns how many bytes they span. Kept
+    /// events are copied in runs, so a read whose events all pass is one copy.
+    private mutating func relayEvents(in bytes: UnsafeRawBufferPointer, into out: inout ByteBuffer) -> Int {
+        var eventStart = 0
+        var runStart = 0
+        while let (end, multiLine) = Self.eventEnd(in: bytes, from: eventStart) {
+            let body = UnsafeRawBufferPointer(rebasing: bytes[eventStart..<(end - 2)])
+            var simple = false
+            var keep = true
+            if !multiLine, Self.matches(Self.dataPrefix, body, at: 0) {
+                simple = true
+                let start = body.count > 5 && body[5] == 0x20 ? 6 : 5
+                keep = inspect(UnsafeRawBufferPointer(rebasing: body[start...]))
+            }
+            if !simple || !keep {
+                out.writeBytes(UnsafeRawBufferPointer(rebasing: bytes[runStart..<eventStart]))
+                runStart = end
+                if !simple {
+                    // A comment, several lines or named fields: parse this one event.
+                    var generic = SSEParser()
+                    let event = UnsafeRawBufferPointer(rebasing: bytes[eventStart..<end])
+                    relayParsed(generic.feed(event) + generic.finish(), into: &out)
+                }
+            }
+            eventStart = end
+        }
+        out.writeBytes(UnsafeRawBufferPointer(rebasing: bytes[runStart..<eventStart]))
+        return eventStart
+    }
+
+    /// The end of the event starting at `start` (after its blank line), and whether it has several lines.
+    private static func eventEnd(in bytes: UnsafeRawBufferPointer, from start: Int) -> (end: Int, multiLine: Bool)? {
+        var search = start
+        var multiLine = false
+        while let newline = index(of: 0x0A, in: bytes, from: search), newline + 1 < bytes.count {
+            if bytes[newline + 1] == 0x0A { return (newline + 2, multiLine) }
+            multiLine = true
+            search = newline + 1
+        }
+        return nil
+    }
+
+    /// First index of `byte` at or after `start` (memchr: vectorised in libc).
+    static func index(of byte: UInt8, in bytes: UnsafeRawBufferPointer, from start: Int) -> Int? {
+        guard let base = bytes.baseAddress, start < bytes.count,
+            let hit = memchr(base + start, Int32(byte), bytes.count - start)
+        else { return nil }
+        return base.distance(to: UnsafeRawPointer(hit))
     }
 
     /// Flushes an event the upstream left unterminated when it closed.
@@ -66,34 +123,6 @@ struct StreamRelay {
         relayParsed(events, into: &out)
     }
 
-    /// Length of the first complete event (through its blank line), or nil.
-    private static func blockEnd(_ bytes: UnsafeRawBufferPointer) -> Int? {
-        guard bytes.count >= 2 else { return nil }
-        var index = 0
-        while index + 1 < bytes.count {
-            if bytes[index] == 0x0A && bytes[index + 1] == 0x0A { return index + 2 }
-            index += 1
-        }
-        return nil
-    }
-
-    private mutating func relayBlock(length: Int, into out: inout ByteBuffer) {
-        guard let block = pending.getSlice(at: pending.readerIndex, length: length) else { return }
-        let simple: Bool = block.withUnsafeReadableBytes { bytes in
-            let body = UnsafeRawBufferPointer(rebasing: bytes[0..<(bytes.count - 2)])
-            guard body.starts(with: Self.dataPrefix), !body.contains(0x0A) else { return false }
-            let start = body.count > 5 && body[5] == 0x20 ? 6 : 5
-            let keep = inspect(UnsafeRawBufferPointer(rebasing: body[start...]))
-            if keep { out.writeBytes(bytes) }
-            return true
-        }
-        if !simple {
-            // A comment, several lines or named fields: parse this one block.
-            var generic = SSEParser()
-            relayParsed(block.withUnsafeReadableBytes { generic.feed($0) } + generic.finish(), into: &out)
-        }
-    }
-
     private mutating func relayParsed(_ events: [SSEEvent], into out: inout ByteBuffer) {
         for event in events {
             let keep = event.isCommentOnly || event.data.withUnsafeBytes { inspect($0) }
@@ -101,68 +130,68 @@ struct StreamRelay {
         }
     }
 
-    static let dataPrefix = Array("data:".utf8)
-    static let done = Array("[DONE]".utf8)
-    static let usageKey = Array("\"usage\":".utf8)
-    static let choicesEmpty = Array("\"choices\":[]".utf8)
-    static let finishKey = Array("\"finish_reason\":".utf8)
-    static let errorKey = Array("\"error\":".utf8)
+    static let dataPrefix: StaticString = "data:"
+    static let done: StaticString = "[DONE]"
+    static let usageKey: StaticString = "\"usage\":"
+    static let choicesEmpty: StaticString = "\"choices\":[]"
+    static let finishKey: StaticString = "\"finish_reason\":"
+    static let errorKey: StaticString = "\"error\":"
 
     /// Reads what the gateway needs from one event's data; false when the event must not be relayed.
+    ///
+    /// One pass over the quotes in the chunk: a key is a quote followed by its name and `":`, which
+    /// cannot occur inside a JSON string (quotes there are escaped).
     private mutating func inspect(_ payload: UnsafeRawBufferPointer) -> Bool {
-        if payload.starts(with: Self.done) {
+        if Self.matches(Self.done, payload, at: 0) {
             sawDone = true
             return true
         }
         var chunkUsage: Usage?
-        var searchFrom = 0
-        while let key = Self.find(Self.usageKey, in: payload, from: searchFrom) {
-            let valueStart = Self.skipSpaces(payload, from: key + Self.usageKey.count)
-            searchFrom = valueStart
-            guard valueStart < payload.count, payload[valueStart] == UInt8(ascii: "{"),
-                let end = JSONScanner.valueEnd(payload, from: valueStart)
-            else { continue }
-            // The last usage object wins: Groq's `x_groq.usage` follows a null top-level one.
-            chunkUsage = OpenAIUsage.decode(payload, valueStart..<end, flavor: flavor) ?? chunkUsage
-            searchFrom = end
+        var choicesEmpty = false
+        var index = 0
+        while let quote = Self.index(of: 0x22, in: payload, from: index) {
+            index = quote + 1
+            guard index < payload.count else { break }
+            switch payload[index] {
+            case UInt8(ascii: "u") where Self.matches(Self.usageKey, payload, at: quote):
+                let value = Self.skipSpaces(payload, from: quote + Self.usageKey.utf8CodeUnitCount)
+                guard value < payload.count, payload[value] == UInt8(ascii: "{"),
+                    let end = JSONScanner.valueEnd(payload, from: value)
+                else { continue }
+                // The last usage object wins: Groq's `x_groq.usage` follows a null top-level one.
+                chunkUsage = OpenAIUsage.decode(payload, value..<end, flavor: flavor) ?? chunkUsage
+                index = end
+            case UInt8(ascii: "f") where Self.matches(Self.finishKey, payload, at: quote):
+                let value = Self.skipSpaces(payload, from: quote + Self.finishKey.utf8CodeUnitCount)
+                if value < payload.count, payload[value] == UInt8(ascii: "\"") { sawFinish = true }
+                index = value
+            case UInt8(ascii: "e") where Self.matches(Self.errorKey, payload, at: quote):
+                let value = Self.skipSpaces(payload, from: quote + Self.errorKey.utf8CodeUnitCount)
+                if value < payload.count, payload[value] == UInt8(ascii: "{") { sawError = true }
+                index = value
+            case UInt8(ascii: "c") where Self.matches(Self.choicesEmpty, payload, at: quote):
+                choicesEmpty = true
+                index = quote + Self.choicesEmpty.utf8CodeUnitCount
+            default:
+                break
+            }
         }
         if let chunkUsage { usage = chunkUsage }
-        if let key = Self.find(Self.finishKey, in: payload, from: 0) {
-            let value = Self.skipSpaces(payload, from: key + Self.finishKey.count)
-            if value < payload.count, payload[value] == UInt8(ascii: "\"") { sawFinish = true }
-        }
-        if let key = Self.find(Self.errorKey, in: payload, from: 0) {
-            let value = Self.skipSpaces(payload, from: key + Self.errorKey.count)
-            if value < payload.count, payload[value] == UInt8(ascii: "{") { sawError = true }
-        }
-        let usageOnly = chunkUsage != nil && Self.find(Self.choicesEmpty, in: payload, from: 0) != nil
+        let usageOnly = chunkUsage != nil && choicesEmpty
         // Generated text dominates a chunk; the fixed envelope is about 180 bytes.
         if !usageOnly { relayedContentBytes += max(0, payload.count - 180) }
         return !(stripUsageChunk && usageOnly)
+    }
+
+    private static func matches(_ key: StaticString, _ bytes: UnsafeRawBufferPointer, at index: Int) -> Bool {
+        let length = key.utf8CodeUnitCount
+        guard let base = bytes.baseAddress, bytes.count - index >= length else { return false }
+        return memcmp(base + index, key.utf8Start, length) == 0
     }
 
     private static func skipSpaces(_ bytes: UnsafeRawBufferPointer, from start: Int) -> Int {
         var index = start
         while index < bytes.count, bytes[index] == 0x20 { index += 1 }
         return index
-    }
-
-    /// First occurrence of `needle` at or after `start`.
-    static func find(_ needle: [UInt8], in haystack: UnsafeRawBufferPointer, from start: Int) -> Int? {
-        guard let first = needle.first, haystack.count >= needle.count else { return nil }
-        var index = start
-        let last = haystack.count - needle.count
-        while index <= last {
-            if haystack[index] == first {
-                var matched = true
-                for offset in 1..<needle.count where haystack[index + offset] != needle[offset] {
-                    matched = false
-                    break
-                }
-                if matched { return index }
-            }
-            index += 1
-        }
-        return nil
     }
 }
