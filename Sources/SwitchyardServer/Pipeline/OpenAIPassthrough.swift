@@ -23,8 +23,22 @@ struct OpenAIPassthrough: Sendable {
         let endpoint = ProviderEndpoint(
             provider: deployment.provider, model: deployment.upstreamModel, path: operation.pathSuffix)
         let body = request.upstreamBody(model: deployment.upstreamModel, allocator: ByteBufferAllocator())
+        guard request.stream else {
+            let response = try await upstream.sendBuffered(
+                endpoint: endpoint, body: body, requestID: context.requestID, timeouts: deployment.timeouts,
+                maxBody: Self.maxUpstreamBody)
+            guard (200..<300).contains(response.status) else {
+                throw response.body.withUnsafeReadableBytes {
+                    OpenAIErrors.decode(
+                        status: response.status, body: UnsafeRawBufferPointer(rebasing: $0.prefix(Self.maxErrorBody)),
+                        retryAfter: response.headers.first(name: "retry-after"))
+                }
+            }
+            return bufferedAnswer(
+                response.body, contentType: response.headers.first(name: "content-type"), context: context)
+        }
         let response = try await upstream.send(
-            endpoint: endpoint, body: body, requestID: context.requestID, stream: request.stream,
+            endpoint: endpoint, body: body, requestID: context.requestID, stream: true,
             timeouts: deployment.timeouts)
         let status = Int(response.status.code)
         guard (200..<300).contains(status) else {
@@ -34,19 +48,10 @@ struct OpenAIPassthrough: Sendable {
                 OpenAIErrors.decode(status: status, body: $0, retryAfter: retryAfter)
             }
         }
-        if request.stream {
-            return streamAnswer(response, request: request, context: context)
-        }
-        return try await bufferedAnswer(response, context: context)
+        return streamAnswer(response, request: request, context: context)
     }
 
-    func bufferedAnswer(_ response: HTTPClientResponse, context: AnswerContext) async throws(GatewayError) -> Response {
-        let body: ByteBuffer
-        do {
-            body = try await response.body.collect(upTo: Self.maxUpstreamBody)
-        } catch {
-            throw UpstreamClient.classify(error)
-        }
+    func bufferedAnswer(_ body: ByteBuffer, contentType: String?, context: AnswerContext) -> Response {
         let usage: Usage? = body.withUnsafeReadableBytes { bytes in
             guard let fields = try? JSONScanner.topLevelFields(bytes),
                 let field = fields.first(where: { $0.key == "usage" }), !JSONScanner.isNull(bytes, field.value)
@@ -55,7 +60,7 @@ struct OpenAIPassthrough: Sendable {
         }
         let record = context.record(usage: usage, outputBytes: body.readableBytes, outcome: .completed)
         accounting.record(record)
-        var headers = context.headers(contentType: response.headers.first(name: "content-type"))
+        var headers = context.headers(contentType: contentType)
         if let cost = record.costUSD { headers[.switchyardCost] = AnswerContext.formatCost(cost) }
         return Response(status: .ok, headers: headers, body: ResponseBody(byteBuffer: body))
     }

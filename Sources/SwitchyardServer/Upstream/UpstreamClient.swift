@@ -60,6 +60,45 @@ final class UpstreamClient: Sendable {
         }
     }
 
+    /// A whole answer, read in one go.
+    struct BufferedResponse {
+        let status: Int
+        let headers: HTTPHeaders
+        let body: ByteBuffer
+    }
+
+    /// Sends one request and returns the whole answer. The body is gathered on the connection's event
+    /// loop and handed over once, instead of resuming the request's task for every body part.
+    func sendBuffered(
+        endpoint: ProviderEndpoint, body: ByteBuffer, requestID: String, timeouts: GatewayConfig.Timeouts,
+        maxBody: Int
+    ) async throws(GatewayError) -> BufferedResponse {
+        let readTimeout = Self.readTimeout(stream: false, timeouts: timeouts)
+        guard let http = clients[readTimeout.nanoseconds] ?? clients.values.first else {
+            throw GatewayError(.internalError, "No upstream client is configured.")
+        }
+        do {
+            var headers = HTTPHeaders()
+            for (name, value) in endpoint.headers { headers.add(name: name, value: value) }
+            headers.add(name: "x-request-id", value: requestID)
+            let request = try HTTPClient.Request(url: endpoint.url, method: .POST, headers: headers, body: .byteBuffer(body))
+            // The read timeout (`first_byte`) bounds the wait for the answer; the deadline bounds the whole exchange.
+            let task = http.execute(
+                request: request, delegate: ResponseAccumulator(request: request, maxBodySize: maxBody),
+                eventLoop: .delegate(on: http.eventLoopGroup.any()),
+                deadline: .now() + .nanoseconds(timeouts.total.nanoseconds))
+            let response = try await withTaskCancellationHandler {
+                try await task.futureResult.get()
+            } onCancel: {
+                task.cancel()
+            }
+            return BufferedResponse(
+                status: Int(response.status.code), headers: response.headers, body: response.body ?? ByteBuffer())
+        } catch {
+            throw Self.classify(error)
+        }
+    }
+
     /// Maps a transport failure to a gateway error. Messages name the failure, never the URL or headers.
     static func classify(_ error: any Error) -> GatewayError {
         if let error = error as? GatewayError { return error }
