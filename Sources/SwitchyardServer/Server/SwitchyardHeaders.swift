@@ -1,5 +1,6 @@
 import HTTPTypes
 import Hummingbird
+import Synchronization
 
 extension HTTPField.Name {
     // Literal names are valid tokens; the initialiser only fails on malformed input.
@@ -25,22 +26,39 @@ enum RequestID {
         return make()
     }
 
-    static func make() -> String {
+    /// Per-process random seeds: ids are unique (the counter goes through a bijective mix) and not
+    /// guessable across processes, without a `getrandom` system call on every request.
+    private static let seeds: (UInt64, UInt64) = {
         var generator = SystemRandomNumberGenerator()
-        let digits = Array("0123456789abcdef".utf8)
-        var bytes = [UInt8](repeating: 0, count: 28)
-        bytes[0] = UInt8(ascii: "r")
-        bytes[1] = UInt8(ascii: "e")
-        bytes[2] = UInt8(ascii: "q")
-        bytes[3] = UInt8(ascii: "_")
-        var a = generator.next() as UInt64
-        var b = generator.next() as UInt64
-        for i in 0..<12 {
-            bytes[4 + i] = digits[Int(a & 0xF)]
-            a >>= 4
-            bytes[16 + i] = digits[Int(b & 0xF)]
-            b >>= 4
+        return (generator.next(), generator.next())
+    }()
+    private static let counter = Atomic<UInt64>(0)
+
+    static func make() -> String {
+        let n = counter.wrappingAdd(1, ordering: .relaxed).newValue
+        var a = mix(seeds.0 &+ n)
+        var b = mix(seeds.1 ^ n)
+        return String(unsafeUninitializedCapacity: 28) { bytes in
+            let digits: StaticString = "0123456789abcdef"
+            bytes[0] = UInt8(ascii: "r")
+            bytes[1] = UInt8(ascii: "e")
+            bytes[2] = UInt8(ascii: "q")
+            bytes[3] = UInt8(ascii: "_")
+            for i in 0..<12 {
+                bytes[4 + i] = digits.utf8Start[Int(a & 0xF)]
+                a >>= 4
+                bytes[16 + i] = digits.utf8Start[Int(b & 0xF)]
+                b >>= 4
+            }
+            return 28
         }
-        return String(decoding: bytes, as: UTF8.self)
+    }
+
+    /// SplitMix64's finaliser: a bijection on 64-bit values that scatters consecutive inputs.
+    static func mix(_ value: UInt64) -> UInt64 {
+        var z = value &+ 0x9E37_79B9_7F4A_7C15
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
     }
 }
