@@ -15,6 +15,16 @@ import Testing
           slowstream: { kind: openai, api_key: k, base_url: "\(fake.baseURL(.openai, knobs: "chunk_delay=100,chunks=100"))" }
           cut: { kind: openai, api_key: k, base_url: "\(fake.baseURL(.openai, knobs: "cut_after=2"))" }
           erroring: { kind: openai, api_key: k, base_url: "\(fake.baseURL(.openai, knobs: "midstream_error=2"))" }
+          headonly: { kind: openai, api_key: k, base_url: "\(fake.baseURL(.openai, knobs: "cut_after=0,tag=headonly"))" }
+          stalled: { kind: openai, api_key: k, base_url: "\(fake.baseURL(.openai, knobs: "hang_after=0,tag=stalled"))", timeouts: { idle: "300ms" } }
+          good: { kind: openai, api_key: k, base_url: "\(fake.baseURL(.openai, knobs: "tag=good"))" }
+        models:
+          - name: cut-before-first-event
+            to: headonly/gpt-4o-mini
+            fallbacks: [good/gpt-4o-mini]
+          - name: stall-before-first-event
+            to: stalled/gpt-4o-mini
+            fallbacks: [good/gpt-4o-mini]
 
         """
     }
@@ -65,6 +75,23 @@ import Testing
             #expect(errors.count == 1, "the provider's error event, and no second one from the gateway")
             let requestID = try #require(answer.header("x-request-id"))
             #expect(await h.gateway.accounting.record(for: requestID)?.outcome == .upstreamFailed)
+        }
+    }
+
+    /// Nothing reached the client yet when the provider dropped or stalled after its response head,
+    /// so the next deployment serves the stream instead of the client getting a broken one.
+    @Test func failureBeforeTheFirstEventFailsOver() async throws {
+        try await GatewayHarness.run(Self.config) { h in
+            for model in ["cut-before-first-event", "stall-before-first-event"] {
+                let answer = try await h.request(
+                    "/v1/chat/completions", body: GatewayHarness.chat(model, extra: #","stream":true"#))
+                #expect(answer.status == 200, "\(model): \(answer.text)")
+                #expect(answer.header("x-switchyard-provider") == "good", "\(model)")
+                #expect(answer.header("x-switchyard-attempts") == "2", "\(model)")
+                let events = GatewayHarness.events(answer.body)
+                #expect(events.last == "[DONE]", "\(model)")
+                #expect(!events.contains { $0.contains(#""error""#) }, "\(model)")
+            }
         }
     }
 }

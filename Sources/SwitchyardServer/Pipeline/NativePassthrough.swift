@@ -31,7 +31,10 @@ struct NativePassthrough: Sendable {
                 status: status, headers: response.headers.map { ($0.name, $0.value) }, body: Array(buffer: errorBody))
         }
         if request.stream {
-            return streamAnswer(response, codec: codec, streamError: streamError, context: context)
+            let contentType = response.headers.first(name: "content-type") ?? "text/event-stream"
+            return streamAnswer(
+                try await UpstreamStream.open(response), contentType: contentType, codec: codec,
+                streamError: streamError, context: context)
         }
         let answer: ByteBuffer
         do {
@@ -48,17 +51,17 @@ struct NativePassthrough: Sendable {
     }
 
     func streamAnswer(
-        _ response: HTTPClientResponse, codec: any ProviderCodec, streamError: @escaping @Sendable (GatewayError) -> [UInt8],
-        context: AnswerContext
+        _ stream: UpstreamStream, contentType: String, codec: any ProviderCodec,
+        streamError: @escaping @Sendable (GatewayError) -> [UInt8], context: AnswerContext
     ) -> Response {
-        var headers = context.headers(contentType: response.headers.first(name: "content-type") ?? "text/event-stream")
+        var headers = context.headers(contentType: contentType)
         headers[.cacheControl] = "no-cache"
         let accounting = self.accounting
         let body = ResponseBody { writer in
             var decoder = codec.makeStreamDecoder()
             var progress = StreamProgress()
             let ending = await StreamPump.run(
-                response.body, to: &writer, until: context.started + context.maxStreamDuration
+                stream, to: &writer, until: context.started + context.maxStreamDuration
             ) { chunk in
                 progress.observe(decoder.feed(Array(buffer: chunk)))
                 return (chunk, false)

@@ -48,7 +48,7 @@ struct OpenAIPassthrough: Sendable {
                 OpenAIErrors.decode(status: status, body: $0, retryAfter: retryAfter)
             }
         }
-        return streamAnswer(response, request: request, context: context)
+        return streamAnswer(try await UpstreamStream.open(response), request: request, context: context)
     }
 
     func bufferedAnswer(_ body: ByteBuffer, contentType: String?, context: AnswerContext) -> Response {
@@ -65,7 +65,7 @@ struct OpenAIPassthrough: Sendable {
         return Response(status: .ok, headers: headers, body: ResponseBody(byteBuffer: body))
     }
 
-    func streamAnswer(_ response: HTTPClientResponse, request: PassthroughRequest, context: AnswerContext) -> Response {
+    func streamAnswer(_ stream: UpstreamStream, request: PassthroughRequest, context: AnswerContext) -> Response {
         var headers = context.headers(contentType: "text/event-stream")
         headers[.cacheControl] = "no-cache"
         let accounting = self.accounting
@@ -75,7 +75,7 @@ struct OpenAIPassthrough: Sendable {
             var outcome = UsageRecord.Outcome.completed
             var out = ByteBuffer()
             let ending = await StreamPump.run(
-                response.body, to: &writer, until: context.started + context.maxStreamDuration
+                stream, to: &writer, until: context.started + context.maxStreamDuration
             ) { chunk in
                 out.clear()
                 relay.process(chunk, into: &out)

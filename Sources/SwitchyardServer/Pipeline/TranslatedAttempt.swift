@@ -32,7 +32,9 @@ struct TranslatedAttempt: Sendable {
             throw codec.decodeError(status: status, headers: headers, body: Array(buffer: errorBody))
         }
         if request.stream {
-            return streamAnswer(response, request: request, inbound: inbound, codec: codec, context: context)
+            return streamAnswer(
+                try await UpstreamStream.open(response), request: request, inbound: inbound, codec: codec,
+                context: context)
         }
         let answer: ByteBuffer
         do {
@@ -57,7 +59,7 @@ struct TranslatedAttempt: Sendable {
     }
 
     func streamAnswer(
-        _ response: HTTPClientResponse, request: ChatRequest, inbound: any InboundDialect, codec: any ProviderCodec,
+        _ stream: UpstreamStream, request: ChatRequest, inbound: any InboundDialect, codec: any ProviderCodec,
         context: AnswerContext
     ) -> Response {
         var headers = context.headers(contentType: inbound.streamContentType)
@@ -68,7 +70,7 @@ struct TranslatedAttempt: Sendable {
             var encoder = inbound.makeStreamEncoder(for: request, context: context)
             var progress = StreamProgress()
             let ending = await StreamPump.run(
-                response.body, to: &writer, until: context.started + context.maxStreamDuration
+                stream, to: &writer, until: context.started + context.maxStreamDuration
             ) { chunk in
                 let out = progress.translate(decoder.feed(Array(buffer: chunk)), with: &encoder)
                 return (ByteBuffer(bytes: out), progress.failed)
