@@ -21,31 +21,28 @@ struct NativePassthrough: Sendable {
         endpoint.headers.append(contentsOf: extra)
         let body = request.upstreamBody(
             model: deployment.upstreamModel, allocator: ByteBufferAllocator(), requestUsage: false)
-        let response = try await upstream.send(
-            endpoint: endpoint, body: body, requestID: context.requestID, stream: request.stream,
-            timeouts: deployment.timeouts)
-        let status = Int(response.status.code)
-        guard (200..<300).contains(status) else {
-            let errorBody = (try? await response.body.collect(upTo: OpenAIPassthrough.maxErrorBody)) ?? ByteBuffer()
-            throw codec.decodeError(
-                status: status, headers: response.headers.map { ($0.name, $0.value) }, body: Array(buffer: errorBody))
+        guard request.stream else {
+            let answer = try await upstream.answer(
+                endpoint: endpoint, body: body, requestID: context.requestID, timeouts: deployment.timeouts,
+                decodeError: codec.decodeError)
+            return bufferedAnswer(
+                answer.body, contentType: answer.headers.first(name: "content-type"), codec: codec, context: context)
         }
-        if request.stream {
-            let contentType = response.headers.first(name: "content-type") ?? "text/event-stream"
-            return streamAnswer(
-                try await UpstreamStream.open(response), contentType: contentType, codec: codec,
-                streamError: streamError, context: context)
-        }
-        let answer: ByteBuffer
-        do {
-            answer = try await response.body.collect(upTo: OpenAIPassthrough.maxUpstreamBody)
-        } catch {
-            throw UpstreamClient.classify(error)
-        }
+        let (headers, stream) = try await upstream.stream(
+            endpoint: endpoint, body: body, requestID: context.requestID, timeouts: deployment.timeouts,
+            decodeError: codec.decodeError)
+        return streamAnswer(
+            stream, contentType: headers.first(name: "content-type") ?? "text/event-stream", codec: codec,
+            streamError: streamError, context: context)
+    }
+
+    func bufferedAnswer(
+        _ answer: ByteBuffer, contentType: String?, codec: any ProviderCodec, context: AnswerContext
+    ) -> Response {
         let usage = (try? codec.decodeResponse(Array(buffer: answer)))?.usage
         let record = context.record(usage: usage, outputBytes: answer.readableBytes, outcome: .completed)
         accounting.record(record)
-        var headers = context.headers(contentType: response.headers.first(name: "content-type"))
+        var headers = context.headers(contentType: contentType)
         if let cost = record.costUSD { headers[.switchyardCost] = AnswerContext.formatCost(cost) }
         return Response(status: .ok, headers: headers, body: ResponseBody(byteBuffer: answer))
     }

@@ -12,10 +12,6 @@ struct OpenAIPassthrough: Sendable {
     let upstream: UpstreamClient
     let accounting: Accounting
 
-    /// Upper bound for a buffered (non-streaming) answer or an error body read from a provider.
-    static let maxUpstreamBody = 64 * 1024 * 1024
-    static let maxErrorBody = 1024 * 1024
-
     func attempt(
         _ request: PassthroughRequest, operation: UpstreamOperation, context: AnswerContext
     ) async throws(GatewayError) -> Response {
@@ -23,32 +19,20 @@ struct OpenAIPassthrough: Sendable {
         let endpoint = ProviderEndpoint(
             provider: deployment.provider, model: deployment.upstreamModel, path: operation.pathSuffix)
         let body = request.upstreamBody(model: deployment.upstreamModel, allocator: ByteBufferAllocator())
+        let decodeError: UpstreamClient.ErrorDecoder = { status, headers, body in
+            OpenAIErrors.decode(
+                status: status, body: body, retryAfter: headers.first { $0.0.lowercased() == "retry-after" }?.1)
+        }
         guard request.stream else {
-            let response = try await upstream.sendBuffered(
+            let answer = try await upstream.answer(
                 endpoint: endpoint, body: body, requestID: context.requestID, timeouts: deployment.timeouts,
-                maxBody: Self.maxUpstreamBody)
-            guard (200..<300).contains(response.status) else {
-                throw response.body.withUnsafeReadableBytes {
-                    OpenAIErrors.decode(
-                        status: response.status, body: UnsafeRawBufferPointer(rebasing: $0.prefix(Self.maxErrorBody)),
-                        retryAfter: response.headers.first(name: "retry-after"))
-                }
-            }
-            return bufferedAnswer(
-                response.body, contentType: response.headers.first(name: "content-type"), context: context)
+                decodeError: decodeError)
+            return bufferedAnswer(answer.body, contentType: answer.headers.first(name: "content-type"), context: context)
         }
-        let response = try await upstream.send(
-            endpoint: endpoint, body: body, requestID: context.requestID, stream: true,
-            timeouts: deployment.timeouts)
-        let status = Int(response.status.code)
-        guard (200..<300).contains(status) else {
-            let errorBody = (try? await response.body.collect(upTo: Self.maxErrorBody)) ?? ByteBuffer()
-            let retryAfter = response.headers.first(name: "retry-after")
-            throw errorBody.withUnsafeReadableBytes {
-                OpenAIErrors.decode(status: status, body: $0, retryAfter: retryAfter)
-            }
-        }
-        return streamAnswer(try await UpstreamStream.open(response), request: request, context: context)
+        let (_, stream) = try await upstream.stream(
+            endpoint: endpoint, body: body, requestID: context.requestID, timeouts: deployment.timeouts,
+            decodeError: decodeError)
+        return streamAnswer(stream, request: request, context: context)
     }
 
     func bufferedAnswer(_ body: ByteBuffer, contentType: String?, context: AnswerContext) -> Response {

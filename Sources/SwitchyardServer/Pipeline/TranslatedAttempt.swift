@@ -22,26 +22,21 @@ struct TranslatedAttempt: Sendable {
         endpoint.headers.append(contentsOf: encoded.headers)
         let body = ByteBuffer(bytes: encoded.body)
         endpoint = try ProviderSigning.sign(endpoint, body: encoded.body, provider: deployment.provider)
-        let response = try await upstream.send(
-            endpoint: endpoint, body: body, requestID: context.requestID, stream: request.stream,
-            timeouts: deployment.timeouts)
-        let status = Int(response.status.code)
-        guard (200..<300).contains(status) else {
-            let errorBody = (try? await response.body.collect(upTo: OpenAIPassthrough.maxErrorBody)) ?? ByteBuffer()
-            let headers = response.headers.map { ($0.name, $0.value) }
-            throw codec.decodeError(status: status, headers: headers, body: Array(buffer: errorBody))
+        guard request.stream else {
+            let answer = try await upstream.answer(
+                endpoint: endpoint, body: body, requestID: context.requestID, timeouts: deployment.timeouts,
+                decodeError: codec.decodeError)
+            return try bufferedAnswer(answer.body, inbound: inbound, codec: codec, context: context)
         }
-        if request.stream {
-            return streamAnswer(
-                try await UpstreamStream.open(response), request: request, inbound: inbound, codec: codec,
-                context: context)
-        }
-        let answer: ByteBuffer
-        do {
-            answer = try await response.body.collect(upTo: OpenAIPassthrough.maxUpstreamBody)
-        } catch {
-            throw UpstreamClient.classify(error)
-        }
+        let (_, stream) = try await upstream.stream(
+            endpoint: endpoint, body: body, requestID: context.requestID, timeouts: deployment.timeouts,
+            decodeError: codec.decodeError)
+        return streamAnswer(stream, request: request, inbound: inbound, codec: codec, context: context)
+    }
+
+    func bufferedAnswer(
+        _ answer: ByteBuffer, inbound: any InboundDialect, codec: any ProviderCodec, context: AnswerContext
+    ) throws(GatewayError) -> Response {
         let decoded = try codec.decodeResponse(Array(buffer: answer))
         // An answer the model botched is a failed attempt, not a normal end (mapping.md §1.1).
         for choice in decoded.choices {

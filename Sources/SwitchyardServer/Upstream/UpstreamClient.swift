@@ -42,7 +42,7 @@ final class UpstreamClient: Sendable {
     }
 
     /// Sends one request and returns once the response head arrived (or `firstByte` ran out).
-    func send(
+    private func send(
         endpoint: ProviderEndpoint, body: ByteBuffer, requestID: String, stream: Bool,
         timeouts: GatewayConfig.Timeouts
     ) async throws(GatewayError) -> HTTPClientResponse {
@@ -63,43 +63,73 @@ final class UpstreamClient: Sendable {
         }
     }
 
-    /// A whole answer, read in one go.
-    struct BufferedResponse {
-        let status: Int
+    /// Turns a provider's error answer (status, headers, at most `maxErrorBody` bytes of body) into the
+    /// gateway error its dialect means: the provider codec's `decodeError`.
+    typealias ErrorDecoder = (_ status: Int, _ headers: [(String, String)], _ body: [UInt8]) -> GatewayError
+
+    /// Upper bound for a whole (non-streamed) answer, and for the part of an error body that is read.
+    static let maxAnswerBody = 64 * 1024 * 1024
+    static let maxErrorBody = 1024 * 1024
+
+    /// A whole successful answer.
+    struct Answer {
         let headers: HTTPHeaders
         let body: ByteBuffer
     }
 
-    /// Sends one request and returns the whole answer. The body is gathered on the connection's event
-    /// loop and handed over once, instead of resuming the request's task for every body part.
-    func sendBuffered(
+    /// Sends one request and returns the whole answer, or throws the provider's error. The body is
+    /// gathered on the connection's event loop and handed over once, instead of resuming the request's
+    /// task for every body part; the read timeout (`first_byte`) bounds the wait, `total` the exchange.
+    func answer(
         endpoint: ProviderEndpoint, body: ByteBuffer, requestID: String, timeouts: GatewayConfig.Timeouts,
-        maxBody: Int
-    ) async throws(GatewayError) -> BufferedResponse {
+        decodeError: ErrorDecoder
+    ) async throws(GatewayError) -> Answer {
         let readTimeout = Self.readTimeout(stream: false, timeouts: timeouts)
         guard let http = clients[readTimeout.nanoseconds] ?? clients.values.first else {
             throw GatewayError(.internalError, "No upstream client is configured.")
         }
+        let response: HTTPClient.Response
         do {
             var headers = HTTPHeaders()
             for (name, value) in endpoint.headers { headers.add(name: name, value: value) }
             headers.add(name: "x-request-id", value: requestID)
-            let request = try HTTPClient.Request(url: endpoint.url, method: .POST, headers: headers, body: .byteBuffer(body))
-            // The read timeout (`first_byte`) bounds the wait for the answer; the deadline bounds the whole exchange.
+            let request = try HTTPClient.Request(
+                url: endpoint.url, method: .POST, headers: headers, body: .byteBuffer(body))
             let task = http.execute(
-                request: request, delegate: ResponseAccumulator(request: request, maxBodySize: maxBody),
+                request: request, delegate: ResponseAccumulator(request: request, maxBodySize: Self.maxAnswerBody),
                 eventLoop: .delegate(on: http.eventLoopGroup.any()),
                 deadline: .now() + .nanoseconds(timeouts.total.nanoseconds))
-            let response = try await withTaskCancellationHandler {
+            response = try await withTaskCancellationHandler {
                 try await task.futureResult.get()
             } onCancel: {
                 task.cancel()
             }
-            return BufferedResponse(
-                status: Int(response.status.code), headers: response.headers, body: response.body ?? ByteBuffer())
         } catch {
             throw Self.classify(error)
         }
+        let body = response.body ?? ByteBuffer()
+        guard (200..<300).contains(response.status.code) else {
+            throw decodeError(
+                Int(response.status.code), response.headers.map { ($0.name, $0.value) },
+                Array(body.readableBytesView.prefix(Self.maxErrorBody)))
+        }
+        return Answer(headers: response.headers, body: body)
+    }
+
+    /// Sends one request for a streamed answer and returns once the provider's first bytes arrived, or
+    /// throws the provider's error — so everything before the first byte can still fail over.
+    func stream(
+        endpoint: ProviderEndpoint, body: ByteBuffer, requestID: String, timeouts: GatewayConfig.Timeouts,
+        decodeError: ErrorDecoder
+    ) async throws(GatewayError) -> (headers: HTTPHeaders, stream: UpstreamStream) {
+        let response = try await send(
+            endpoint: endpoint, body: body, requestID: requestID, stream: true, timeouts: timeouts)
+        let status = Int(response.status.code)
+        guard (200..<300).contains(status) else {
+            let errorBody = (try? await response.body.collect(upTo: Self.maxErrorBody)) ?? ByteBuffer()
+            throw decodeError(status, response.headers.map { ($0.name, $0.value) }, Array(buffer: errorBody))
+        }
+        return (response.headers, try await UpstreamStream.open(response))
     }
 
     /// Maps a transport failure to a gateway error. Messages name the failure, never the URL or headers.

@@ -1,0 +1,30 @@
+import AsyncHTTPClient
+import NIOCore
+import SwitchyardCore
+
+/// A provider's streamed body once its first bytes arrived. Reading them before the answer is committed
+/// means a provider that fails before sending anything (connection reset, idle timeout, empty body) is
+/// failed over like any other error instead of becoming a broken stream, and the client gets the
+/// response head together with the first event.
+///
+/// `@unchecked` because AsyncHTTPClient's body iterator is not `Sendable`: the value is handed from the
+/// attempt to the response body writer, which run one after the other in the same request task and
+/// never touch it concurrently.
+struct UpstreamStream: @unchecked Sendable {
+    let first: ByteBuffer?
+    let rest: HTTPClientResponse.Body.AsyncIterator
+
+    static func open(_ response: HTTPClientResponse) async throws(GatewayError) -> UpstreamStream {
+        var iterator = response.body.makeAsyncIterator()
+        let first: ByteBuffer?
+        do {
+            first = try await iterator.next()
+        } catch {
+            throw UpstreamClient.classify(error)
+        }
+        guard let first else {
+            throw GatewayError(.upstreamError, "The provider ended the stream before sending anything.")
+        }
+        return UpstreamStream(first: first, rest: iterator)
+    }
+}
