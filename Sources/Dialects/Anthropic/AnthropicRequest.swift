@@ -25,21 +25,13 @@ public enum AnthropicRequest {
     // MARK: - Decoding (inbound)
 
     public static func decode(_ bytes: some Collection<UInt8>) throws(GatewayError) -> ChatRequest {
-        let json: JSONValue
-        do {
-            json = try JSON.parse(bytes)
-        } catch {
-            throw GatewayError(.invalidRequest, "The request body is not valid JSON.", code: "invalid_json")
-        }
-        return try decode(json)
+        try decode(RequestBody.parse(bytes))
     }
 
     /// A canonical request from an Anthropic Messages body. `max_tokens` may be absent (the gateway defaults it),
     /// so the same decoder reads `POST /v1/messages/count_tokens` bodies.
     public static func decode(_ json: JSONValue) throws(GatewayError) -> ChatRequest {
-        guard let body = json.objectValue else {
-            throw GatewayError(.invalidRequest, "The request body must be a JSON object.")
-        }
+        let body = try RequestBody.object(json)
         guard let model = body["model"]?.stringValue, !model.isEmpty else {
             throw GatewayError(.invalidRequest, "model: Field required", param: "model")
         }

@@ -249,19 +249,11 @@ public enum BedrockRequest {
     public static func decode(_ bytes: some Collection<UInt8>, modelId: String, stream: Bool) throws(GatewayError)
         -> ChatRequest
     {
-        let json: JSONValue
-        do {
-            json = try JSON.parse(bytes)
-        } catch {
-            throw GatewayError(.invalidRequest, "The request body is not valid JSON.", code: "invalid_json")
-        }
-        return try decode(json, modelId: modelId, stream: stream)
+        try decode(RequestBody.parse(bytes), modelId: modelId, stream: stream)
     }
 
     public static func decode(_ json: JSONValue, modelId: String, stream: Bool) throws(GatewayError) -> ChatRequest {
-        guard let body = json.objectValue else {
-            throw GatewayError(.invalidRequest, "The request body must be a JSON object.")
-        }
+        let body = try RequestBody.object(json)
         guard let rawMessages = body["messages"]?.arrayValue else {
             throw GatewayError(.invalidRequest, "'messages' is required and must be an array.", param: "messages")
         }

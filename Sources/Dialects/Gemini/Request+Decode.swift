@@ -14,19 +14,11 @@ extension GeminiRequest {
     public static func decode(_ bytes: some Collection<UInt8>, model: String, stream: Bool) throws(GatewayError)
         -> ChatRequest
     {
-        let json: JSONValue
-        do {
-            json = try JSON.parse(bytes)
-        } catch {
-            throw GatewayError(.invalidRequest, "The request body is not valid JSON.", code: "invalid_json")
-        }
-        return try decode(json, model: model, stream: stream)
+        try decode(RequestBody.parse(bytes), model: model, stream: stream)
     }
 
     public static func decode(_ json: JSONValue, model: String, stream: Bool) throws(GatewayError) -> ChatRequest {
-        guard let body = json.objectValue else {
-            throw GatewayError(.invalidRequest, "The request body must be a JSON object.")
-        }
+        let body = try RequestBody.object(json)
         guard let contents = json.field("contents")?.arrayValue, !contents.isEmpty else {
             throw GatewayError(.invalidRequest, "* GenerateContentRequest.contents: contents is not specified", param: "contents")
         }

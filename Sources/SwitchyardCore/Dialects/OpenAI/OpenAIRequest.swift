@@ -9,19 +9,11 @@ public enum OpenAIRequest {
     ]
 
     public static func decode(_ bytes: some Collection<UInt8>) throws(GatewayError) -> ChatRequest {
-        let json: JSONValue
-        do {
-            json = try JSON.parse(bytes)
-        } catch {
-            throw GatewayError(.invalidRequest, "The request body is not valid JSON.", code: "invalid_json")
-        }
-        return try decode(json)
+        try decode(RequestBody.parse(bytes))
     }
 
     public static func decode(_ json: JSONValue) throws(GatewayError) -> ChatRequest {
-        guard let body = json.objectValue else {
-            throw GatewayError(.invalidRequest, "The request body must be a JSON object.")
-        }
+        let body = try RequestBody.object(json)
         guard let model = body["model"]?.stringValue, !model.isEmpty else {
             throw GatewayError(.invalidRequest, "You must provide a model parameter.", param: "model")
         }
