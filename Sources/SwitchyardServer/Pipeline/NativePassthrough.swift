@@ -76,12 +76,7 @@ struct NativePassthrough: Sendable {
                 var tail: [UInt8] = []
                 if let failure = upstreamFailure { tail = streamError(failure) }
                 if progress.failed || upstreamFailure != nil { outcome = .upstreamFailed }
-                do {
-                    if !tail.isEmpty { try await writer.write(ByteBuffer(bytes: tail)) }
-                    try await writer.finish(nil)
-                } catch {
-                    outcome = .clientDisconnected
-                }
+                if !(await StreamPump.end(&writer, tail: ByteBuffer(bytes: tail))) { outcome = .clientDisconnected }
             }
             accounting.record(context.record(usage: progress.usage, outputBytes: progress.outputBytes, outcome: outcome))
         }

@@ -81,12 +81,7 @@ struct OpenAIPassthrough: Sendable {
                     out.writeBytes(SSEWriter.event(JSON.encode(OpenAIErrors.body(for: failure))))
                 }
                 if upstreamFailure != nil || relay.sawError { outcome = .upstreamFailed }
-                do {
-                    if out.readableBytes > 0 { try await writer.write(out) }
-                    try await writer.finish(nil)
-                } catch {
-                    outcome = .clientDisconnected
-                }
+                if !(await StreamPump.end(&writer, tail: out)) { outcome = .clientDisconnected }
             }
             accounting.record(
                 context.record(usage: relay.usage, outputBytes: relay.relayedContentBytes, outcome: outcome))

@@ -62,4 +62,16 @@ enum StreamPump {
             return .upstreamFailed(UpstreamClient.classify(error))
         }
     }
+
+    /// Writes the stream's last bytes (the in-stream error or the dialect's closing events, if any) and
+    /// ends the response; false when the client was already gone.
+    static func end(_ writer: inout any ResponseBodyWriter, tail: ByteBuffer) async -> Bool {
+        do {
+            if tail.readableBytes > 0 { try await writer.write(tail) }
+            try await writer.finish(nil)
+            return true
+        } catch {
+            return false
+        }
+    }
 }

@@ -88,12 +88,7 @@ struct TranslatedAttempt: Sendable {
                     }
                 }
                 if progress.failed { outcome = .upstreamFailed }
-                do {
-                    if !out.isEmpty { try await writer.write(ByteBuffer(bytes: out)) }
-                    try await writer.finish(nil)
-                } catch {
-                    outcome = .clientDisconnected
-                }
+                if !(await StreamPump.end(&writer, tail: ByteBuffer(bytes: out))) { outcome = .clientDisconnected }
             }
             accounting.record(context.record(usage: progress.usage, outputBytes: progress.outputBytes, outcome: outcome))
         }

@@ -254,13 +254,16 @@ public struct Gateway: Sendable {
                     .invalidRequest,
                     "Provider '\(deployment.provider.name)' (\(deployment.provider.kind.name)) does not serve this endpoint.")
             }
-            if canonical == nil {
-                canonical = try accepted.body.withUnsafeReadableBytes { bytes throws(GatewayError) in
+            let decoded: ChatRequest
+            if let canonical {
+                decoded = canonical
+            } else {
+                decoded = try accepted.body.withUnsafeReadableBytes { bytes throws(GatewayError) in
                     try OpenAIRequest.decode(bytes)
                 }
+                canonical = decoded
             }
-            guard let canonical else { throw GatewayError(.internalError, "The request could not be decoded.") }
-            return try await translated.attempt(canonical, inbound: OpenAIInbound(), codec: codec, context: context)
+            return try await translated.attempt(decoded, inbound: OpenAIInbound(), codec: codec, context: context)
         }
     }
 
@@ -308,13 +311,16 @@ public struct Gateway: Sendable {
                     .invalidRequest,
                     "Token counting is only available for Anthropic models; '\(plan.publicName)' is served by \(deployment.provider.kind.name).")
             }
-            if canonical == nil {
-                canonical = try accepted.body.withUnsafeReadableBytes { bytes throws(GatewayError) in
+            let decoded: ChatRequest
+            if let canonical {
+                decoded = canonical
+            } else {
+                decoded = try accepted.body.withUnsafeReadableBytes { bytes throws(GatewayError) in
                     try AnthropicRequest.decode(bytes)
                 }
+                canonical = decoded
             }
-            guard let canonical else { throw GatewayError(.internalError, "The request could not be decoded.") }
-            return try await translated.attempt(canonical, inbound: AnthropicInbound(), codec: codec, context: context)
+            return try await translated.attempt(decoded, inbound: AnthropicInbound(), codec: codec, context: context)
         }
     }
 
