@@ -41,26 +41,21 @@ final class UpstreamClient: Sendable {
         stream ? timeouts.idle : timeouts.firstByte
     }
 
-    /// Sends one request and returns once the response head arrived (or `firstByte` ran out).
-    private func send(
-        endpoint: ProviderEndpoint, body: ByteBuffer, requestID: String, stream: Bool,
-        timeouts: GatewayConfig.Timeouts
-    ) async throws(GatewayError) -> HTTPClientResponse {
-        let readTimeout = Self.readTimeout(stream: stream, timeouts: timeouts)
-        guard let http = clients[readTimeout.nanoseconds] ?? clients.values.first else {
+    /// The pooled client whose read timeout fits the request.
+    private func client(stream: Bool, timeouts: GatewayConfig.Timeouts) throws(GatewayError) -> HTTPClient {
+        guard let http = clients[Self.readTimeout(stream: stream, timeouts: timeouts).nanoseconds] ?? clients.values.first
+        else {
             throw GatewayError(.internalError, "No upstream client is configured.")
         }
-        var request = HTTPClientRequest(url: endpoint.url)
-        request.method = .POST
-        for (name, value) in endpoint.headers { request.headers.add(name: name, value: value) }
-        request.headers.add(name: "x-request-id", value: requestID)
-        request.body = .bytes(body)
-        do {
-            let headWait = min(timeouts.firstByte, timeouts.total)
-            return try await http.execute(request, deadline: .now() + .nanoseconds(headWait.nanoseconds))
-        } catch {
-            throw Self.classify(error)
-        }
+        return http
+    }
+
+    /// The endpoint's headers (auth included) plus the request id.
+    private static func headers(_ endpoint: ProviderEndpoint, requestID: String) -> HTTPHeaders {
+        var headers = HTTPHeaders()
+        for (name, value) in endpoint.headers { headers.add(name: name, value: value) }
+        headers.add(name: "x-request-id", value: requestID)
+        return headers
     }
 
     /// Turns a provider's error answer (status, headers, at most `maxErrorBody` bytes of body) into the
@@ -84,17 +79,12 @@ final class UpstreamClient: Sendable {
         endpoint: ProviderEndpoint, body: ByteBuffer, requestID: String, timeouts: GatewayConfig.Timeouts,
         decodeError: ErrorDecoder
     ) async throws(GatewayError) -> Answer {
-        let readTimeout = Self.readTimeout(stream: false, timeouts: timeouts)
-        guard let http = clients[readTimeout.nanoseconds] ?? clients.values.first else {
-            throw GatewayError(.internalError, "No upstream client is configured.")
-        }
+        let http = try client(stream: false, timeouts: timeouts)
         let response: HTTPClient.Response
         do {
-            var headers = HTTPHeaders()
-            for (name, value) in endpoint.headers { headers.add(name: name, value: value) }
-            headers.add(name: "x-request-id", value: requestID)
             let request = try HTTPClient.Request(
-                url: endpoint.url, method: .POST, headers: headers, body: .byteBuffer(body))
+                url: endpoint.url, method: .POST, headers: Self.headers(endpoint, requestID: requestID),
+                body: .byteBuffer(body))
             let task = http.execute(
                 request: request, delegate: ResponseAccumulator(request: request, maxBodySize: Self.maxAnswerBody),
                 eventLoop: .delegate(on: http.eventLoopGroup.any()),
@@ -122,8 +112,19 @@ final class UpstreamClient: Sendable {
         endpoint: ProviderEndpoint, body: ByteBuffer, requestID: String, timeouts: GatewayConfig.Timeouts,
         decodeError: ErrorDecoder
     ) async throws(GatewayError) -> (headers: HTTPHeaders, stream: UpstreamStream) {
-        let response = try await send(
-            endpoint: endpoint, body: body, requestID: requestID, stream: true, timeouts: timeouts)
+        let http = try client(stream: true, timeouts: timeouts)
+        var request = HTTPClientRequest(url: endpoint.url)
+        request.method = .POST
+        request.headers = Self.headers(endpoint, requestID: requestID)
+        request.body = .bytes(body)
+        let response: HTTPClientResponse
+        do {
+            // The head must come within `first_byte`; the read timeout (`idle`) bounds the silences after it.
+            let headWait = min(timeouts.firstByte, timeouts.total)
+            response = try await http.execute(request, deadline: .now() + .nanoseconds(headWait.nanoseconds))
+        } catch {
+            throw Self.classify(error)
+        }
         let status = Int(response.status.code)
         guard (200..<300).contains(status) else {
             let errorBody = (try? await response.body.collect(upTo: Self.maxErrorBody)) ?? ByteBuffer()
