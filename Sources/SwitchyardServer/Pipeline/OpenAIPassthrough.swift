@@ -19,10 +19,8 @@ struct OpenAIPassthrough: Sendable {
         let endpoint = ProviderEndpoint(
             provider: deployment.provider, model: deployment.upstreamModel, path: operation.pathSuffix)
         let body = request.upstreamBody(model: deployment.upstreamModel, allocator: ByteBufferAllocator())
-        let decodeError: UpstreamClient.ErrorDecoder = { status, headers, body in
-            OpenAIErrors.decode(
-                status: status, body: body, retryAfter: headers.first { $0.0.lowercased() == "retry-after" }?.1)
-        }
+        // Errors only: the body itself is never decoded on this path.
+        let decodeError = OpenAIChatCodec().decodeError
         guard request.stream else {
             let answer = try await upstream.answer(
                 endpoint: endpoint, body: body, requestID: context.requestID, timeouts: deployment.timeouts,
