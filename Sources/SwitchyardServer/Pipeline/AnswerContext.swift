@@ -13,13 +13,15 @@ struct AnswerContext: Sendable {
     /// Size of the client's request body, for estimating input tokens when no usage arrives.
     let requestBytes: Int
 
-    func headers(contentType: String?) -> HTTPFields {
+    /// The answer's headers; with the priced record of a whole answer, its cost too.
+    func headers(contentType: String?, priced record: UsageRecord? = nil) -> HTTPFields {
         var headers = HTTPFields()
         headers[.contentType] = contentType ?? "application/json"
         headers[.requestID] = requestID
         headers[.switchyardProvider] = deployment.provider.name
         headers[.switchyardModel] = deployment.upstreamModel
         headers[.switchyardAttempts] = String(attempts)
+        if let cost = record?.costUSD { headers[.switchyardCost] = Self.formatCost(cost) }
         return headers
     }
 

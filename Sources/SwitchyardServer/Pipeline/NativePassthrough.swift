@@ -42,8 +42,7 @@ struct NativePassthrough: Sendable {
         let usage = (try? codec.decodeResponse(Array(buffer: answer)))?.usage
         let record = context.record(usage: usage, outputBytes: answer.readableBytes, outcome: .completed)
         accounting.record(record)
-        var headers = context.headers(contentType: contentType)
-        if let cost = record.costUSD { headers[.switchyardCost] = AnswerContext.formatCost(cost) }
+        let headers = context.headers(contentType: contentType, priced: record)
         return Response(status: .ok, headers: headers, body: ResponseBody(byteBuffer: answer))
     }
 

@@ -42,8 +42,7 @@ struct OpenAIPassthrough: Sendable {
         }
         let record = context.record(usage: usage, outputBytes: body.readableBytes, outcome: .completed)
         accounting.record(record)
-        var headers = context.headers(contentType: contentType)
-        if let cost = record.costUSD { headers[.switchyardCost] = AnswerContext.formatCost(cost) }
+        let headers = context.headers(contentType: contentType, priced: record)
         return Response(status: .ok, headers: headers, body: ResponseBody(byteBuffer: body))
     }
 

@@ -46,8 +46,7 @@ struct TranslatedAttempt: Sendable {
         }
         let record = context.record(usage: decoded.usage, outputBytes: answer.readableBytes, outcome: .completed)
         accounting.record(record)
-        var headers = context.headers(contentType: "application/json")
-        if let cost = record.costUSD { headers[.switchyardCost] = AnswerContext.formatCost(cost) }
+        let headers = context.headers(contentType: "application/json", priced: record)
         return Response(
             status: .ok, headers: headers,
             body: ResponseBody(byteBuffer: ByteBuffer(bytes: inbound.encodeResponse(decoded, context: context))))
