@@ -238,15 +238,7 @@ extension NativeResponder {
         case .failure(let failure): return failure.response
         }
         if let failure = self.validateAnthropic(request, countingTokens: false) { return failure }
-        let plan = NativePlan(
-            model: request.model ?? "",
-            lastUserText: request.lastUserText,
-            promptTokens: request.promptTokens,
-            tool: request.chosenTool,
-            thinks: request.thinks,
-            knobs: self.knobs,
-            random: &random
-        )
+        let plan = NativePlan(model: request.model ?? "", request: request, knobs: self.knobs, random: &random)
         let encoder = AnthropicEncoder(plan: plan, random: &random)
         guard request.stream == true else {
             return self.json(encoder.message(), extra: AnthropicEncoder.answerHeaders())

@@ -160,15 +160,7 @@ extension NativeResponder {
         case .failure(let failure): return failure.response
         }
         if let failure = request.validationFailure { return self.invalid(failure) }
-        let plan = NativePlan(
-            model: modelID,
-            lastUserText: request.lastUserText,
-            promptTokens: request.promptTokens,
-            tool: request.chosenTool,
-            thinks: request.thinks,
-            knobs: self.knobs,
-            random: &random
-        )
+        let plan = NativePlan(model: modelID, request: request, knobs: self.knobs, random: &random)
         let encoder = ConverseEncoder(plan: plan, knobs: self.knobs, random: &random)
         guard stream else { return self.json(encoder.response()) }
         return self.stream(

@@ -229,17 +229,10 @@ extension NativeResponder {
         }
         guard let model = request.model else { return self.invalid("invalid request: model must be specified") }
         if request.isEmpty { return self.error(CohereErrors.fixtures.first { $0.name == "invalid_request" }) }
-        let tool = request.chosenTool
+        // Cohere shows its reasoning on tool calls as the `tool_plan`, not as thinking content.
         let plan = NativePlan(
-            model: model,
-            lastUserText: request.lastUserText,
-            promptTokens: request.promptTokens,
-            tool: tool,
-            // Cohere shows its reasoning on tool calls as the `tool_plan`, not as thinking content.
-            thinks: request.thinks && tool == nil,
-            knobs: self.knobs,
-            random: &random
-        )
+            model: model, request: request, thinks: request.thinks && request.chosenTool == nil, knobs: self.knobs,
+            random: &random)
         let encoder = CohereEncoder(plan: plan, requestID: self.requestID, random: &random)
         guard request.stream == true else { return self.json(encoder.response()) }
         return self.stream(encoder.events(), contentType: "text/event-stream", midstreamError: CohereEncoder.midstreamError)

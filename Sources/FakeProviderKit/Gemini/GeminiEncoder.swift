@@ -186,15 +186,7 @@ extension NativeResponder {
         if model.hasPrefix("gemini-3"), request.lacksThoughtSignature {
             return self.error(GeminiErrors.fixtures.first { $0.name == "missing_thought_signature" })
         }
-        let plan = NativePlan(
-            model: model,
-            lastUserText: request.lastUserText,
-            promptTokens: request.promptTokens,
-            tool: request.chosenTool,
-            thinks: request.thinks,
-            knobs: self.knobs,
-            random: &random
-        )
+        let plan = NativePlan(model: model, request: request, knobs: self.knobs, random: &random)
         let encoder = GeminiEncoder(plan: plan, includesThoughts: request.includesThoughts, random: &random)
         switch stream {
         case nil:

@@ -158,3 +158,25 @@ extension RandomIDs {
         return String(decoding: bytes, as: UTF8.self)
     }
 }
+
+/// What every native fake's decoded request tells the plan.
+protocol NativePlanRequest {
+    var lastUserText: String { get }
+    var promptTokens: Int { get }
+    var chosenTool: NativePlan.ChosenTool? { get }
+    var thinks: Bool { get }
+}
+
+extension AnthropicRequest: NativePlanRequest {}
+extension ConverseRequest: NativePlanRequest {}
+extension GeminiRequest: NativePlanRequest {}
+extension CohereRequest: NativePlanRequest {}
+
+extension NativePlan {
+    /// - Parameter thinks: overrides the request's own `thinks` where the dialect shows reasoning elsewhere.
+    init(model: String, request: some NativePlanRequest, thinks: Bool? = nil, knobs: Knobs, random: inout RandomIDs) {
+        self.init(
+            model: model, lastUserText: request.lastUserText, promptTokens: request.promptTokens,
+            tool: request.chosenTool, thinks: thinks ?? request.thinks, knobs: knobs, random: &random)
+    }
+}
