@@ -1,13 +1,17 @@
 #!/usr/bin/env bash
 # Starts the fake providers and the real gateway binary on free loopback ports, then runs the
-# conformance tests (official openai SDK) against the gateway. Usage: scripts/conformance.sh [LOGDIR]
+# conformance tests (official Python SDKs) against the gateway.
+# Usage: scripts/conformance.sh [LOGDIR [PYTEST-ARGS...]]
 set -uo pipefail
 cd "$(dirname "$0")/.."
 LOGDIR=${1:-$(mktemp -d)}
-BIN=$(swift build --show-bin-path)
+shift || true
+SWIFT=${SWIFT:-swift}
+# Always (re)build the binaries under test: a stale .build must never be what is tested.
 for product in switchyard switchyard-fake-providers; do
-  [ -x "$BIN/$product" ] || swift build --product "$product" || exit 1
+  "$SWIFT" build --product "$product" || { echo "build of $product failed"; exit 1; }
 done
+BIN=$("$SWIFT" build --show-bin-path) || exit 1
 
 pids=()
 cleanup() { for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null; wait "$pid" 2>/dev/null; done; }
@@ -55,4 +59,4 @@ pids+=($!)
 GATEWAY=$(await_line "$LOGDIR/gateway.log" "http://127.0.0.1:[0-9]+/v1") || exit 1
 
 SWITCHYARD_URL=$GATEWAY SWITCHYARD_KEY=$MASTER FAKE_URL=$FAKE SWITCHYARD_BIN="$BIN/switchyard" \
-  .venv/bin/python -m pytest -q -p no:cacheprovider tests/conformance 2>&1
+  .venv/bin/python -m pytest -q -p no:cacheprovider --timeout=120 "$@" tests/conformance 2>&1

@@ -13,6 +13,6 @@ VENV=.venv
 if [ ! -x "$VENV/bin/python" ]; then
   python3 -m venv "$VENV"
 fi
-if ! "$VENV/bin/python" -c "import openai, anthropic, pytest, pytest_asyncio" 2>/dev/null; then
+if ! "$VENV/bin/python" -c "import openai, anthropic, pytest, pytest_asyncio, pytest_timeout, langchain_openai" 2>/dev/null; then
   "$VENV/bin/pip" install -q --disable-pip-version-check -r tests/conformance/requirements.txt
 fi

@@ -1,39 +1,121 @@
 #!/usr/bin/env bash
 # The whole test suite: Swift unit + integration tests, then conformance tests that drive the real
-# gateway binary with the official OpenAI Python SDK. Installs what it needs; ends with
+# gateway binary with the official Python SDKs. Installs what it needs; ends with
 # "N passed, N failed".
+#
+# Honesty rules (issue 11 §0): the counts come from the runners' own result files (Swift Testing's
+# and XCTest's --xunit-output, pytest's --junitxml), never from grepping their console output; a
+# build failure, a crash, a timeout, a missing result file or a non-zero runner exit each count as
+# a failure and make this script exit non-zero; every step runs under a time limit.
 set -uo pipefail
 cd "$(dirname "$0")/.."
-ROOT=$(pwd)
 LOGDIR=$(mktemp -d "${TMPDIR:-/tmp}/switchyard-test.XXXXXX")
+SWIFT=${SWIFT:-swift}
+INSTALL_TIMEOUT=${SWITCHYARD_INSTALL_TIMEOUT:-900}
+BUILD_TIMEOUT=${SWITCHYARD_BUILD_TIMEOUT:-2400}
+SWIFT_TEST_TIMEOUT=${SWITCHYARD_SWIFT_TEST_TIMEOUT:-1200}
+CONFORMANCE_TIMEOUT=${SWITCHYARD_CONFORMANCE_TIMEOUT:-1200}
 
-scripts/install-deps.sh || { echo "dependency installation failed"; echo "0 passed, 1 failed"; exit 1; }
+passed=0
+failed=0
+problems=()
 
-echo "== swift build"
-if ! swift build --build-tests 2>&1 | tee "$LOGDIR/build.log" | grep -E "error:|warning:.*Sources/|warning:.*Tests/" ; then :; fi
-if [ "${PIPESTATUS[0]}" -ne 0 ]; then
-  echo "build failed"; echo "0 passed, 1 failed"; exit 1
+# Records one failure that no runner counted (a build that failed, a runner that crashed or hung).
+step_failed() {
+  failed=$((failed + 1))
+  problems+=("$1")
+  echo "!! $1"
+}
+
+# Runs a command under a time limit, its output to a log; returns the command's status
+# (124 when the time limit stopped it, 128+N when signal N ended it).
+run_limited() {
+  local limit=$1 log=$2
+  shift 2
+  timeout --kill-after=30 "$limit" "$@" >"$log" 2>&1
+}
+
+describe_status() {
+  case $1 in
+    124) echo "timed out" ;;
+    137) echo "killed after its time limit" ;;
+    *) if [ "$1" -gt 128 ]; then echo "ended by signal $(($1 - 128)) ($(kill -l $(($1 - 128)) 2>/dev/null || echo '?'))"; else echo "exited with status $1"; fi ;;
+  esac
+}
+
+# Adds a runner's result files to the totals; $1 names the runner, $2 its exit status.
+count_results() {
+  local runner=$1 status=$2
+  shift 2
+  local summary counts p f
+  summary=$(python3 scripts/junit-summary.py "$@")
+  counts=$(head -1 <<<"$summary")
+  read -r p f _ <<<"$counts"
+  tail -n +2 <<<"$summary"
+  echo "$runner: $p passed, $f failed"
+  passed=$((passed + p))
+  failed=$((failed + f))
+  if [ "$status" -ne 0 ] && [ "$f" -eq 0 ]; then
+    step_failed "$runner $(describe_status "$status") but its results name no failing test"
+  elif [ "$status" -ne 0 ]; then
+    problems+=("$runner $(describe_status "$status")")
+  elif [ "$status" -eq 0 ] && [ "$f" -gt 0 ]; then
+    step_failed "$runner exited 0 although its results hold $f failure(s)"
+  fi
+  if [ "$status" -eq 0 ] && [ "$p" -eq 0 ]; then
+    step_failed "$runner ran no tests"
+  fi
+}
+
+echo "== dependencies"
+run_limited "$INSTALL_TIMEOUT" "$LOGDIR/install.log" scripts/install-deps.sh
+status=$?
+if [ "$status" -ne 0 ]; then
+  tail -20 "$LOGDIR/install.log"
+  step_failed "dependency installation $(describe_status "$status")"
 fi
 
-echo "== swift test"
-swift test --skip-build 2>&1 | tee "$LOGDIR/swift-test.log" | grep -E "^(✘|✔ Test run|✘ Test run)|error:" || true
-swift_status=${PIPESTATUS[0]}
-swift_total=$(grep -E "Test run with [0-9]+ tests? " "$LOGDIR/swift-test.log" | tail -1 | sed -E 's/.*Test run with ([0-9]+) tests?.*/\1/')
-swift_total=${swift_total:-0}
-swift_failed=$(grep -E "^✘ Test [^r].* (failed|recorded)" "$LOGDIR/swift-test.log" | sed -E 's/^✘ Test ([^ (]+).*/\1/' | sort -u | wc -l)
-if [ "$swift_status" -ne 0 ] && [ "$swift_failed" -eq 0 ]; then swift_failed=1; fi
-swift_passed=$((swift_total - swift_failed))
-[ "$swift_passed" -lt 0 ] && swift_passed=0
+echo "== swift build"
+run_limited "$BUILD_TIMEOUT" "$LOGDIR/build.log" "$SWIFT" build --build-tests
+build_status=$?
+grep -E "error:|warning:.*(Sources|Tests)/" "$LOGDIR/build.log" | sort -u | head -50
+if [ "$build_status" -ne 0 ]; then
+  tail -30 "$LOGDIR/build.log"
+  step_failed "swift build $(describe_status "$build_status")"
+fi
 
-echo "== conformance (official openai SDK against the gateway)"
-scripts/conformance.sh "$LOGDIR" 2>&1 | tee "$LOGDIR/conformance.log"
-conf_passed=$(grep -Eo "[0-9]+ passed" "$LOGDIR/conformance.log" | tail -1 | grep -Eo "[0-9]+" || echo 0)
-conf_failed=$(grep -Eo "[0-9]+ (failed|error|errors)" "$LOGDIR/conformance.log" | tail -1 | grep -Eo "[0-9]+" || echo 0)
-if ! grep -qE "[0-9]+ passed" "$LOGDIR/conformance.log"; then conf_failed=$((conf_failed > 0 ? conf_failed : 1)); fi
+if [ "$build_status" -eq 0 ]; then
+  echo "== swift test"
+  rm -f "$LOGDIR"/swift*.xml
+  run_limited "$SWIFT_TEST_TIMEOUT" "$LOGDIR/swift-test.log" \
+    "$SWIFT" test --skip-build --parallel --xunit-output "$LOGDIR/swift.xml"
+  test_status=$?
+  grep -E "^(✘|✔ Test run|✘ Test run)|error:|Fatal error|Crash" "$LOGDIR/swift-test.log" | head -80
+  # SwiftPM writes XCTest's results to the named file and Swift Testing's beside it with
+  # "-swift-testing" before the extension. Swift Testing's file must exist (the suite's tests are
+  # Swift Testing); XCTest's is counted when present.
+  results=("$LOGDIR/swift-swift-testing.xml")
+  [ -s "$LOGDIR/swift.xml" ] && results+=("$LOGDIR/swift.xml")
+  if [ "$test_status" -ne 0 ]; then tail -40 "$LOGDIR/swift-test.log"; fi
+  count_results "swift test" "$test_status" "${results[@]}"
+else
+  step_failed "swift tests not run: the build failed"
+fi
 
-passed=$((swift_passed + conf_passed))
-failed=$((swift_failed + conf_failed))
+if [ "$build_status" -eq 0 ]; then
+  echo "== conformance (official Python SDKs against the gateway binary)"
+  run_limited "$CONFORMANCE_TIMEOUT" "$LOGDIR/conformance.log" \
+    env SWIFT="$SWIFT" scripts/conformance.sh "$LOGDIR" --junitxml="$LOGDIR/conformance.xml"
+  conf_status=$?
+  grep -E "passed|failed|FAILED|ERROR|error" "$LOGDIR/conformance.log" | tail -40
+  if [ "$conf_status" -ne 0 ]; then tail -40 "$LOGDIR/conformance.log"; fi
+  count_results "conformance" "$conf_status" "$LOGDIR/conformance.xml"
+else
+  step_failed "conformance not run: the build failed"
+fi
+
 echo
-echo "swift tests: $swift_passed passed, $swift_failed failed; conformance: $conf_passed passed, $conf_failed failed"
+echo "logs: $LOGDIR"
+for problem in "${problems[@]}"; do echo "problem: $problem"; done
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]
