@@ -68,10 +68,10 @@ public enum AnthropicErrors {
 
     static func retryAfter(_ headers: [(String, String)]) -> String? {
         if let value = headers.first(where: { $0.0.lowercased() == "retry-after" })?.1 { return value }
-        if let ms = headers.first(where: { $0.0.lowercased() == "retry-after-ms" }).flatMap({ Double($0.1) }), ms >= 0 {
-            return String(Int((ms / 1000).rounded(.up)))
-        }
-        return nil
+        // `inf`, `1e308` or `-5` from a provider must not trap or reach the client: RetryHint drops them.
+        return headers.first(where: { $0.0.lowercased() == "retry-after-ms" })
+            .flatMap { Double($0.1) }
+            .flatMap { RetryHint.wholeSeconds($0 / 1000) }
     }
 
     // MARK: - Gateway errors → Anthropic-dialect answers

@@ -83,7 +83,9 @@ enum AnthropicThinking {
             thinking["type"] = "enabled"
             thinking["budget_tokens"] = .int(Int64(budget))
             // The answer keeps the room the caller asked for on top of the thinking.
-            let fitted = maxTokens > budget ? maxTokens : budget + maxTokens
+            // A client's budget is external input: the sum saturates instead of trapping on overflow.
+            let (sum, overflow) = budget.addingReportingOverflow(maxTokens)
+            let fitted = maxTokens > budget ? maxTokens : (overflow ? Int.max : sum)
             // An effort next to an explicit budget came from an Anthropic client (Opus 4.5 takes both).
             let word = request.reasoningBudget != nil ? effort : nil
             return Encoded(thinking: .object(thinking), effort: word, maxTokens: fitted)

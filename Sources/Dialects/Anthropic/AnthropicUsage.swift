@@ -11,14 +11,14 @@ public enum AnthropicUsage {
 
     /// Nil when the object has no token counts at all.
     public static func decode(_ usage: JSONValue) -> Usage? {
-        let input = usage["input_tokens"]?.intValue
-        let output = usage["output_tokens"]?.intValue
+        let input = usage["input_tokens"]?.tokenCount
+        let output = usage["output_tokens"]?.tokenCount
         guard input != nil || output != nil else { return nil }
-        let thinking = usage["output_tokens_details"]?["thinking_tokens"]?.intValue ?? 0
+        let thinking = usage["output_tokens_details"]?["thinking_tokens"]?.tokenCount ?? 0
         return Usage(
             input: input ?? 0, output: max(0, (output ?? 0) - thinking),
-            cacheRead: usage["cache_read_input_tokens"]?.intValue ?? 0,
-            cacheWrite: usage["cache_creation_input_tokens"]?.intValue ?? 0, reasoning: thinking)
+            cacheRead: usage["cache_read_input_tokens"]?.tokenCount ?? 0,
+            cacheWrite: usage["cache_creation_input_tokens"]?.tokenCount ?? 0, reasoning: thinking)
     }
 
     /// Fields besides the counts (`cache_creation` TTL split, `service_tier`, `server_tool_use`, …), kept so a

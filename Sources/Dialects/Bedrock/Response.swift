@@ -95,9 +95,9 @@ public enum BedrockResponse {
     public static func decodeUsage(_ usage: JSONValue) -> Usage? {
         guard usage.objectValue != nil else { return nil }
         return Usage(
-            input: usage["inputTokens"]?.intValue ?? 0, output: usage["outputTokens"]?.intValue ?? 0,
-            cacheRead: usage["cacheReadInputTokens"]?.intValue ?? 0,
-            cacheWrite: usage["cacheWriteInputTokens"]?.intValue ?? 0)
+            input: usage["inputTokens"]?.tokenCount ?? 0, output: usage["outputTokens"]?.tokenCount ?? 0,
+            cacheRead: usage["cacheReadInputTokens"]?.tokenCount ?? 0,
+            cacheWrite: usage["cacheWriteInputTokens"]?.tokenCount ?? 0)
     }
 
     public static func encodeUsage(_ usage: Usage) -> JSONValue {

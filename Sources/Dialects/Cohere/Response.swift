@@ -83,11 +83,11 @@ public enum CohereResponse {
     /// billed) is `cacheRead`. Cohere does not split reasoning out of `output_tokens`.
     public static func decodeUsage(_ usage: JSONValue) -> Usage? {
         let billed = usage["billed_units"]
-        guard let input = billed?["input_tokens"]?.intValue ?? usage["tokens"]?["input_tokens"]?.intValue else {
+        guard let input = billed?["input_tokens"]?.tokenCount ?? usage["tokens"]?["input_tokens"]?.tokenCount else {
             return nil
         }
-        let output = billed?["output_tokens"]?.intValue ?? usage["tokens"]?["output_tokens"]?.intValue ?? 0
-        let cached = min(max(0, usage["cached_tokens"]?.intValue ?? 0), input)
+        let output = billed?["output_tokens"]?.tokenCount ?? usage["tokens"]?["output_tokens"]?.tokenCount ?? 0
+        let cached = min(max(0, usage["cached_tokens"]?.tokenCount ?? 0), input)
         return Usage(input: input - cached, output: output, cacheRead: cached)
     }
 

@@ -101,8 +101,8 @@ public enum GeminiErrors {
             let whole = object["seconds"]?.doubleValue ?? object["seconds"]?.stringValue.flatMap(Double.init) ?? 0
             seconds = whole + (object["nanos"]?.doubleValue ?? 0) / 1e9
         }
-        guard let seconds, seconds.isFinite, seconds >= 0 else { return nil }
-        return String(Int(seconds.rounded(.up)))
+        // "1e300s" or {"seconds": "1e300"} must neither trap nor be relayed: RetryHint clamps or drops it.
+        return seconds.flatMap(RetryHint.wholeSeconds)
     }
 
     // MARK: Writing

@@ -5,15 +5,15 @@ import SwitchyardCore
 public enum GeminiUsage {
     public static func decode(_ metadata: JSONValue) -> Usage? {
         guard metadata.objectValue != nil else { return nil }
-        let prompt = metadata.field("promptTokenCount")?.intValue ?? 0
-        let toolUse = metadata.field("toolUsePromptTokenCount")?.intValue ?? 0
-        let cached = metadata.field("cachedContentTokenCount")?.intValue ?? 0
+        let prompt = metadata.field("promptTokenCount")?.tokenCount ?? 0
+        let toolUse = metadata.field("toolUsePromptTokenCount")?.tokenCount ?? 0
+        let cached = metadata.field("cachedContentTokenCount")?.tokenCount ?? 0
         return Usage(
             input: max(0, prompt + toolUse - cached),
-            output: metadata.field("candidatesTokenCount")?.intValue ?? 0,
+            output: metadata.field("candidatesTokenCount")?.tokenCount ?? 0,
             cacheRead: cached,
             cacheWrite: 0,
-            reasoning: metadata.field("thoughtsTokenCount")?.intValue ?? 0)
+            reasoning: metadata.field("thoughtsTokenCount")?.tokenCount ?? 0)
     }
 
     /// Counts only, zeros omitted as proto3 JSON does. Tool-use prompt tokens and cache writes are folded into

@@ -14,19 +14,25 @@ public enum FinishReason: Sendable, Hashable {
 
 /// Token counts in canonical terms (mapping.md §2): `input` excludes cached tokens, `output` excludes reasoning.
 public struct Usage: Sendable, Hashable {
-    public var input: Int
-    public var output: Int
-    public var cacheRead: Int
-    public var cacheWrite: Int
-    public var reasoning: Int
+    public private(set) var input: Int
+    public private(set) var output: Int
+    public private(set) var cacheRead: Int
+    public private(set) var cacheWrite: Int
+    public private(set) var reasoning: Int
+
+    /// Token counts come from providers (external input): each is clamped to `0...maxTokens`, so sums never
+    /// overflow and a negative count is never priced (a provider's `9223372036854775807` or `-5` included).
+    public static let maxTokens = 1 << 40
 
     public init(input: Int = 0, output: Int = 0, cacheRead: Int = 0, cacheWrite: Int = 0, reasoning: Int = 0) {
-        self.input = input
-        self.output = output
-        self.cacheRead = cacheRead
-        self.cacheWrite = cacheWrite
-        self.reasoning = reasoning
+        self.input = Self.clamp(input)
+        self.output = Self.clamp(output)
+        self.cacheRead = Self.clamp(cacheRead)
+        self.cacheWrite = Self.clamp(cacheWrite)
+        self.reasoning = Self.clamp(reasoning)
     }
+
+    public static func clamp(_ count: Int) -> Int { min(max(count, 0), maxTokens) }
 
     public var totalInput: Int { input + cacheRead + cacheWrite }
     public var totalOutput: Int { output + reasoning }

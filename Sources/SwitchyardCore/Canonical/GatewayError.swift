@@ -24,8 +24,13 @@ public struct GatewayError: Error, Sendable, Hashable, CustomStringConvertible {
     public var param: String?
     /// A machine-readable code for the client (`model_not_found`, `rate_limit_exceeded`, …).
     public var code: String?
-    /// Seconds the client should wait, relayed as `retry-after`.
-    public var retryAfter: String?
+    /// Seconds the client should wait, relayed as `retry-after`: always whole seconds within
+    /// `0...RetryHint.maxSeconds` or nil, whatever a provider sent (see `RetryHint`).
+    public var retryAfter: String? {
+        get { normalizedRetryAfter }
+        set { normalizedRetryAfter = RetryHint.normalize(newValue) }
+    }
+    private var normalizedRetryAfter: String?
     /// The upstream's HTTP status, when the error came from a provider.
     public var upstreamStatus: Int?
 
@@ -37,7 +42,7 @@ public struct GatewayError: Error, Sendable, Hashable, CustomStringConvertible {
         self.message = message
         self.param = param
         self.code = code
-        self.retryAfter = retryAfter
+        self.normalizedRetryAfter = RetryHint.normalize(retryAfter)
         self.upstreamStatus = upstreamStatus
     }
 

@@ -340,7 +340,7 @@ public struct ConfigLoader {
     func duration(_ node: Node, path: String) throws(ConfigError) -> Duration {
         let text = try string(node, path: path)
         guard let value = Duration.parse(text), value > .zero else {
-            throw ConfigError(path: path, line: line(node), message: "expected a duration such as \"250ms\", \"5s\", \"10m\" or a number of seconds, got '\(text)'")
+            throw ConfigError(path: path, line: line(node), message: "expected a duration between 1ms and 30 days (\(Int(Duration.parseLimitSeconds))s) such as \"250ms\", \"5s\", \"10m\" or a number of seconds, got '\(text)'")
         }
         return value
     }

@@ -1,18 +1,25 @@
 extension Duration {
-    /// Parses `"250ms"`, `"5s"`, `"10m"`, `"2h"` or a plain number of seconds (`"1.5"`).
+    /// The longest duration `parse` accepts: 30 days. Longer values are mistakes (`"1e300s"`), and
+    /// converting them to a `Duration` would trap.
+    public static let parseLimitSeconds: Double = 30 * 86_400
+
+    /// Parses `"250ms"`, `"5s"`, `"10m"`, `"2h"` or a plain number of seconds (`"1.5"`); nil for anything
+    /// else, negative, or longer than `parseLimitSeconds`.
     public static func parse(_ text: String) -> Duration? {
         let trimmed = text.filter { $0 != " " && $0 != "\t" }
         let units: [(String, Double)] = [("ms", 0.001), ("s", 1), ("m", 60), ("h", 3600)]
         for (suffix, scale) in units where trimmed.hasSuffix(suffix) {
             let number = trimmed.dropLast(suffix.count)
             // "ms" also ends with "s": only accept a purely numeric remainder.
-            guard let value = Double(number), value >= 0, value.isFinite else { continue }
-            return .milliseconds(Int64((value * scale * 1000).rounded()))
+            guard let value = Double(number) else { continue }
+            return seconds(value * scale)
         }
-        if let seconds = Double(trimmed), seconds >= 0, seconds.isFinite {
-            return .milliseconds(Int64((seconds * 1000).rounded()))
-        }
-        return nil
+        return Double(trimmed).flatMap(seconds)
+    }
+
+    private static func seconds(_ value: Double) -> Duration? {
+        guard value.isFinite, value >= 0, value <= parseLimitSeconds else { return nil }
+        return .milliseconds(Int64((value * 1000).rounded()))
     }
 
     /// Whole seconds and fractions as a `Double`.

@@ -271,6 +271,11 @@ extension JSONScanner {
         return negative ? -value : value
     }
 
+    /// A token count at `range`: a plain integer clamped to `0...Usage.maxTokens`.
+    public static func tokenCount(_ bytes: UnsafeRawBufferPointer, _ range: Range<Int>) -> Int? {
+        intValue(bytes, range).map(Usage.clamp)
+    }
+
     /// The fields of the object at `range` (which must hold a valid object).
     public static func objectFields(_ bytes: UnsafeRawBufferPointer, _ range: Range<Int>) -> [Field]? {
         let slice = UnsafeRawBufferPointer(rebasing: bytes[range])

@@ -28,6 +28,10 @@ public enum JSONValue: Sendable, Hashable {
         }
     }
 
+    /// A token count from a provider: an integer clamped to `0...Usage.maxTokens` (so arithmetic on counts
+    /// cannot overflow), or nil when the value is not an integer.
+    public var tokenCount: Int? { intValue.map(Usage.clamp) }
+
     public var doubleValue: Double? {
         switch self {
         case .int(let i): return Double(i)

@@ -71,10 +71,7 @@ struct AttemptLoop: Sendable {
         case .upstreamPermission:
             error.message = "Provider '\(provider.name)' refused access (HTTP \(error.upstreamStatus ?? 403))."
         default:
-            for secret in [provider.apiKey, provider.awsSecretAccessKey, provider.awsSessionToken].compactMap({ $0 })
-            where secret.count >= 4 && error.message.contains(secret) {
-                error.message = error.message.replacingOccurrences(of: secret, with: "***")
-            }
+            error.message = SecretScrubber(provider: provider).scrub(error.message)
         }
         return error
     }

@@ -43,7 +43,8 @@ struct NativePassthrough: Sendable {
         let record = context.record(usage: usage, outputBytes: answer.readableBytes, outcome: .completed)
         accounting.record(record)
         let headers = context.headers(contentType: contentType, priced: record)
-        return Response(status: .ok, headers: headers, body: ResponseBody(byteBuffer: answer))
+        let scrubbed = SecretScrubber(provider: context.deployment.provider).scrubWhole(answer)
+        return Response(status: .ok, headers: headers, body: ResponseBody(byteBuffer: scrubbed))
     }
 
     func streamAnswer(
@@ -56,8 +57,9 @@ struct NativePassthrough: Sendable {
         let body = ResponseBody { writer in
             var decoder = codec.makeStreamDecoder()
             var progress = StreamProgress()
+            var scrubber = SecretScrubber(provider: context.deployment.provider)
             let ending = await StreamPump.run(
-                stream, to: &writer, until: context.started + context.maxStreamDuration
+                stream, to: &writer, until: context.started + context.maxStreamDuration, scrubber: &scrubber
             ) { chunk in
                 progress.observe(decoder.feed(Array(buffer: chunk)))
                 return (chunk, false)
@@ -75,7 +77,7 @@ struct NativePassthrough: Sendable {
                 var tail: [UInt8] = []
                 if let failure = upstreamFailure { tail = streamError(failure) }
                 if progress.failed || upstreamFailure != nil { outcome = .upstreamFailed }
-                if !(await StreamPump.end(&writer, tail: ByteBuffer(bytes: tail))) { outcome = .clientDisconnected }
+                if !(await StreamPump.end(&writer, tail: ByteBuffer(bytes: tail), scrubber: &scrubber)) { outcome = .clientDisconnected }
             }
             accounting.record(context.record(usage: progress.usage, outputBytes: progress.outputBytes, outcome: outcome))
         }

@@ -43,7 +43,8 @@ struct OpenAIPassthrough: Sendable {
         let record = context.record(usage: usage, outputBytes: body.readableBytes, outcome: .completed)
         accounting.record(record)
         let headers = context.headers(contentType: contentType, priced: record)
-        return Response(status: .ok, headers: headers, body: ResponseBody(byteBuffer: body))
+        let scrubbed = SecretScrubber(provider: context.deployment.provider).scrubWhole(body)
+        return Response(status: .ok, headers: headers, body: ResponseBody(byteBuffer: scrubbed))
     }
 
     func streamAnswer(_ stream: UpstreamStream, request: PassthroughRequest, context: AnswerContext) -> Response {
@@ -55,8 +56,9 @@ struct OpenAIPassthrough: Sendable {
             var relay = StreamRelay(stripUsageChunk: !request.clientWantsUsage, flavor: flavor)
             var outcome = UsageRecord.Outcome.completed
             var out = ByteBuffer()
+            var scrubber = SecretScrubber(provider: context.deployment.provider)
             let ending = await StreamPump.run(
-                stream, to: &writer, until: context.started + context.maxStreamDuration
+                stream, to: &writer, until: context.started + context.maxStreamDuration, scrubber: &scrubber
             ) { chunk in
                 out.clear()
                 relay.process(chunk, into: &out)
@@ -78,7 +80,7 @@ struct OpenAIPassthrough: Sendable {
                     out.writeBytes(SSEWriter.event(JSON.encode(OpenAIErrors.body(for: failure))))
                 }
                 if upstreamFailure != nil || relay.sawError { outcome = .upstreamFailed }
-                if !(await StreamPump.end(&writer, tail: out)) { outcome = .clientDisconnected }
+                if !(await StreamPump.end(&writer, tail: out, scrubber: &scrubber)) { outcome = .clientDisconnected }
             }
             accounting.record(
                 context.record(usage: relay.usage, outputBytes: relay.relayedContentBytes, outcome: outcome))

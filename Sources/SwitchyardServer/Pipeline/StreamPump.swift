@@ -27,10 +27,13 @@ enum StreamPump {
         }
     }
 
-    /// - Parameter transform: the bytes for the client (empty for none) and whether to stop reading.
+    /// - Parameters:
+    ///   - scrubber: masks the provider's credentials in everything written (a provider may quote its key
+    ///     in a mid-stream error); `end` flushes what it held back.
+    ///   - transform: the bytes for the client (empty for none) and whether to stop reading.
     static func run(
         _ stream: UpstreamStream, to writer: inout any ResponseBodyWriter, until deadline: ContinuousClock.Instant,
-        transform: (ByteBuffer) -> (out: ByteBuffer, stop: Bool)
+        scrubber: inout SecretScrubber, transform: (ByteBuffer) -> (out: ByteBuffer, stop: Bool)
     ) async -> Ending {
         var first: ByteBuffer? = stream.first
         var rest = stream.rest
@@ -45,7 +48,8 @@ enum StreamPump {
                 } else {
                     return .upstreamEnded
                 }
-                let (out, stop) = transform(chunk)
+                let (transformed, stop) = transform(chunk)
+                let out = scrubber.scrub(transformed)
                 if out.readableBytes > 0 {
                     do {
                         try await writer.write(out)
@@ -65,9 +69,12 @@ enum StreamPump {
 
     /// Writes the stream's last bytes (the in-stream error or the dialect's closing events, if any) and
     /// ends the response; false when the client was already gone.
-    static func end(_ writer: inout any ResponseBodyWriter, tail: ByteBuffer) async -> Bool {
+    static func end(_ writer: inout any ResponseBodyWriter, tail: ByteBuffer, scrubber: inout SecretScrubber) async -> Bool {
+        var last = scrubber.scrub(tail)
+        var rest = scrubber.finish()
+        last.writeBuffer(&rest)
         do {
-            if tail.readableBytes > 0 { try await writer.write(tail) }
+            if last.readableBytes > 0 { try await writer.write(last) }
             try await writer.finish(nil)
             return true
         } catch {

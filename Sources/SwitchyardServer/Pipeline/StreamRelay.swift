@@ -132,17 +132,19 @@ struct StreamRelay {
 
     static let dataPrefix: StaticString = "data:"
     static let done: StaticString = "[DONE]"
-    static let usageKey: StaticString = "\"usage\":"
-    static let choicesEmpty: StaticString = "\"choices\":[]"
-    static let finishKey: StaticString = "\"finish_reason\":"
-    static let errorKey: StaticString = "\"error\":"
+    static let usageKey: StaticString = "\"usage\""
+    static let choicesKey: StaticString = "\"choices\""
+    static let finishKey: StaticString = "\"finish_reason\""
+    static let errorKey: StaticString = "\"error\""
 
     /// Reads what the gateway needs from one event's data; false when the event must not be relayed.
     ///
-    /// One pass over the quotes in the chunk: a key is a quote followed by its name and `":`, which
-    /// cannot occur inside a JSON string (quotes there are escaped).
+    /// One pass over the quotes in the chunk. A key is a quoted name followed — after any JSON whitespace —
+    /// by `:`; that cannot occur inside a JSON string, whose quotes are escaped, nor for a string value,
+    /// which is never followed by `:`. JSON allows whitespace (spaces, tabs, line breaks) between any two
+    /// tokens, and providers use it (`"choices": []`, Python's `json.dumps`), so every spelling is read.
     private mutating func inspect(_ payload: UnsafeRawBufferPointer) -> Bool {
-        if Self.matches(Self.done, payload, at: 0) {
+        if Self.matches(Self.done, payload, at: Self.skipWhitespace(payload, from: 0)) {
             sawDone = true
             return true
         }
@@ -153,25 +155,30 @@ struct StreamRelay {
             index = quote + 1
             guard index < payload.count else { break }
             switch payload[index] {
-            case UInt8(ascii: "u") where Self.matches(Self.usageKey, payload, at: quote):
-                let value = Self.skipSpaces(payload, from: quote + Self.usageKey.utf8CodeUnitCount)
-                guard value < payload.count, payload[value] == UInt8(ascii: "{"),
-                    let end = JSONScanner.valueEnd(payload, from: value)
-                else { continue }
+            case UInt8(ascii: "u"):
+                guard let value = Self.value(ofKey: Self.usageKey, in: payload, at: quote) else { continue }
+                guard payload[value] == UInt8(ascii: "{"), let end = JSONScanner.valueEnd(payload, from: value) else {
+                    index = value
+                    continue
+                }
                 // The last usage object wins: Groq's `x_groq.usage` follows a null top-level one.
                 chunkUsage = OpenAIUsage.decode(payload, value..<end, flavor: flavor) ?? chunkUsage
                 index = end
-            case UInt8(ascii: "f") where Self.matches(Self.finishKey, payload, at: quote):
-                let value = Self.skipSpaces(payload, from: quote + Self.finishKey.utf8CodeUnitCount)
-                if value < payload.count, payload[value] == UInt8(ascii: "\"") { sawFinish = true }
+            case UInt8(ascii: "f"):
+                guard let value = Self.value(ofKey: Self.finishKey, in: payload, at: quote) else { continue }
+                if payload[value] == UInt8(ascii: "\"") { sawFinish = true }
                 index = value
-            case UInt8(ascii: "e") where Self.matches(Self.errorKey, payload, at: quote):
-                let value = Self.skipSpaces(payload, from: quote + Self.errorKey.utf8CodeUnitCount)
-                if value < payload.count, payload[value] == UInt8(ascii: "{") { sawError = true }
+            case UInt8(ascii: "e"):
+                guard let value = Self.value(ofKey: Self.errorKey, in: payload, at: quote) else { continue }
+                if payload[value] == UInt8(ascii: "{") { sawError = true }
                 index = value
-            case UInt8(ascii: "c") where Self.matches(Self.choicesEmpty, payload, at: quote):
-                choicesEmpty = true
-                index = quote + Self.choicesEmpty.utf8CodeUnitCount
+            case UInt8(ascii: "c"):
+                guard let value = Self.value(ofKey: Self.choicesKey, in: payload, at: quote) else { continue }
+                if payload[value] == UInt8(ascii: "[") {
+                    let close = Self.skipWhitespace(payload, from: value + 1)
+                    if close < payload.count, payload[close] == UInt8(ascii: "]") { choicesEmpty = true }
+                }
+                index = value
             default:
                 break
             }
@@ -183,15 +190,28 @@ struct StreamRelay {
         return !(stripUsageChunk && usageOnly)
     }
 
+    /// When `key` (with its quotes) starts at `quote` and is followed by `:`, the index of its value's first
+    /// byte, whitespace skipped on both sides of the colon; nil otherwise or when the chunk ends first.
+    private static func value(ofKey key: StaticString, in bytes: UnsafeRawBufferPointer, at quote: Int) -> Int? {
+        guard matches(key, bytes, at: quote) else { return nil }
+        let colon = skipWhitespace(bytes, from: quote + key.utf8CodeUnitCount)
+        guard colon < bytes.count, bytes[colon] == UInt8(ascii: ":") else { return nil }
+        let value = skipWhitespace(bytes, from: colon + 1)
+        return value < bytes.count ? value : nil
+    }
+
     private static func matches(_ key: StaticString, _ bytes: UnsafeRawBufferPointer, at index: Int) -> Bool {
         let length = key.utf8CodeUnitCount
         guard let base = bytes.baseAddress, bytes.count - index >= length else { return false }
         return memcmp(base + index, key.utf8Start, length) == 0
     }
 
-    private static func skipSpaces(_ bytes: UnsafeRawBufferPointer, from start: Int) -> Int {
+    /// Skips JSON whitespace: space, tab, line feed, carriage return.
+    private static func skipWhitespace(_ bytes: UnsafeRawBufferPointer, from start: Int) -> Int {
         var index = start
-        while index < bytes.count, bytes[index] == 0x20 { index += 1 }
+        while index < bytes.count, bytes[index] == 0x20 || bytes[index] == 0x0A || bytes[index] == 0x0D || bytes[index] == 0x09 {
+            index += 1
+        }
         return index
     }
 }

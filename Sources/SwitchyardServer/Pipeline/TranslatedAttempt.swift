@@ -49,7 +49,9 @@ struct TranslatedAttempt: Sendable {
         let headers = context.headers(contentType: "application/json", priced: record)
         return Response(
             status: .ok, headers: headers,
-            body: ResponseBody(byteBuffer: ByteBuffer(bytes: inbound.encodeResponse(decoded, context: context))))
+            body: ResponseBody(
+                byteBuffer: SecretScrubber(provider: context.deployment.provider)
+                    .scrubWhole(ByteBuffer(bytes: inbound.encodeResponse(decoded, context: context)))))
     }
 
     func streamAnswer(
@@ -63,8 +65,9 @@ struct TranslatedAttempt: Sendable {
             var decoder = codec.makeStreamDecoder()
             var encoder = inbound.makeStreamEncoder(for: request, context: context)
             var progress = StreamProgress()
+            var scrubber = SecretScrubber(provider: context.deployment.provider)
             let ending = await StreamPump.run(
-                stream, to: &writer, until: context.started + context.maxStreamDuration
+                stream, to: &writer, until: context.started + context.maxStreamDuration, scrubber: &scrubber
             ) { chunk in
                 let out = progress.translate(decoder.feed(Array(buffer: chunk)), with: &encoder)
                 return (ByteBuffer(bytes: out), progress.failed)
@@ -87,7 +90,7 @@ struct TranslatedAttempt: Sendable {
                     }
                 }
                 if progress.failed { outcome = .upstreamFailed }
-                if !(await StreamPump.end(&writer, tail: ByteBuffer(bytes: out))) { outcome = .clientDisconnected }
+                if !(await StreamPump.end(&writer, tail: ByteBuffer(bytes: out), scrubber: &scrubber)) { outcome = .clientDisconnected }
             }
             accounting.record(context.record(usage: progress.usage, outputBytes: progress.outputBytes, outcome: outcome))
         }

@@ -9,12 +9,12 @@ public enum OpenAIUsage {
     }
 
     public static func decode(_ usage: JSONValue, flavor: Flavor = .standard) -> Usage? {
-        guard let prompt = usage["prompt_tokens"]?.intValue ?? usage["input_tokens"]?.intValue else { return nil }
-        let completion = usage["completion_tokens"]?.intValue ?? usage["output_tokens"]?.intValue ?? 0
+        guard let prompt = usage["prompt_tokens"]?.tokenCount ?? usage["input_tokens"]?.tokenCount else { return nil }
+        let completion = usage["completion_tokens"]?.tokenCount ?? usage["output_tokens"]?.tokenCount ?? 0
         let promptDetails = usage["prompt_tokens_details"]
-        let cached = promptDetails?["cached_tokens"]?.intValue ?? usage["prompt_cache_hit_tokens"]?.intValue ?? 0
-        let cacheWrite = promptDetails?["cache_write_tokens"]?.intValue ?? 0
-        let reasoning = usage["completion_tokens_details"]?["reasoning_tokens"]?.intValue ?? 0
+        let cached = promptDetails?["cached_tokens"]?.tokenCount ?? usage["prompt_cache_hit_tokens"]?.tokenCount ?? 0
+        let cacheWrite = promptDetails?["cache_write_tokens"]?.tokenCount ?? 0
+        let reasoning = usage["completion_tokens_details"]?["reasoning_tokens"]?.tokenCount ?? 0
         let visibleOutput: Int
         switch flavor {
         case .standard: visibleOutput = max(0, completion - reasoning)
@@ -37,17 +37,17 @@ public enum OpenAIUsage {
         var reasoning = 0
         for field in fields {
             switch field.key {
-            case "prompt_tokens", "input_tokens": prompt = JSONScanner.intValue(bytes, field.value)
-            case "completion_tokens", "output_tokens": completion = JSONScanner.intValue(bytes, field.value) ?? 0
-            case "prompt_cache_hit_tokens": cacheHit = JSONScanner.intValue(bytes, field.value)
+            case "prompt_tokens", "input_tokens": prompt = JSONScanner.tokenCount(bytes, field.value)
+            case "completion_tokens", "output_tokens": completion = JSONScanner.tokenCount(bytes, field.value) ?? 0
+            case "prompt_cache_hit_tokens": cacheHit = JSONScanner.tokenCount(bytes, field.value)
             case "prompt_tokens_details":
                 for detail in JSONScanner.objectFields(bytes, field.value) ?? [] {
-                    if detail.key == "cached_tokens" { cached = JSONScanner.intValue(bytes, detail.value) }
-                    if detail.key == "cache_write_tokens" { cacheWrite = JSONScanner.intValue(bytes, detail.value) ?? 0 }
+                    if detail.key == "cached_tokens" { cached = JSONScanner.tokenCount(bytes, detail.value) }
+                    if detail.key == "cache_write_tokens" { cacheWrite = JSONScanner.tokenCount(bytes, detail.value) ?? 0 }
                 }
             case "completion_tokens_details":
                 for detail in JSONScanner.objectFields(bytes, field.value) ?? [] where detail.key == "reasoning_tokens" {
-                    reasoning = JSONScanner.intValue(bytes, detail.value) ?? 0
+                    reasoning = JSONScanner.tokenCount(bytes, detail.value) ?? 0
                 }
             default: break
             }
