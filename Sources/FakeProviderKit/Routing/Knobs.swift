@@ -46,6 +46,8 @@ struct Knobs: Sendable, Equatable {
     /// Bedrock: verify SigV4 signatures with this secret access key (otherwise any well-formed
     /// SigV4 header is accepted unchecked).
     var sigV4Secret: String?
+    /// How JSON is spelled in OpenAI-family answers and stream events (`json=compact|spaced|multiline`).
+    var jsonSpacing = JSONSpacing.compact
 
     struct ParseError: Error, Equatable {
         let message: String
@@ -98,11 +100,16 @@ struct Knobs: Sendable, Equatable {
                     throw ParseError(message: "knob sigv4_secret must be a non-empty, validly percent-encoded key")
                 }
                 self.sigV4Secret = secret
+            case "json":
+                guard let spacing = JSONSpacing(rawValue: String(value)) else {
+                    throw ParseError(message: "knob json=\(value) must be compact, spaced or multiline")
+                }
+                self.jsonSpacing = spacing
             case "tag": break
             default:
                 throw ParseError(
                     message: "unknown knob '\(key)' (known: latency, chunk_delay, status, error, retry_after, hang, "
-                        + "hang_after, cut_after, midstream_error, fail_first, chunks, usage_style, key, sigv4_secret, tag)"
+                        + "hang_after, cut_after, midstream_error, fail_first, chunks, usage_style, key, sigv4_secret, json, tag)"
                 )
             }
         }

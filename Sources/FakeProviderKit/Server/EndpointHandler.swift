@@ -44,15 +44,17 @@ struct EndpointHandler {
             requestID: self.requestID,
             random: &random
         )
+        let spacing = self.knobs.jsonSpacing
         guard parsed.stream == true else {
-            return self.json(ChatCompletionEncoder.encode(plan))
+            return self.json(spacing.respell(ChatCompletionEncoder.encode(plan)))
         }
         let encoder = ChatStreamEncoder(plan: plan)
         return self.stream(
             SSEBody(
                 preamble: self.provider.streamPreamble,
-                events: encoder.events(),
-                midstreamError: self.knobs.midstreamError == nil ? nil : encoder.midstreamError(),
+                events: encoder.events().map(spacing.respellEvent),
+                midstreamError: self.knobs.midstreamError == nil
+                    ? nil : { let error = encoder.midstreamError(); return (spacing.respellEvent(error.event), error.thenDone) }(),
                 knobs: self.knobs,
                 departure: self.departure
             )
