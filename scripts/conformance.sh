@@ -5,6 +5,7 @@
 set -uo pipefail
 cd "$(dirname "$0")/.."
 LOGDIR=${1:-$(mktemp -d)}
+mkdir -p "$LOGDIR"
 shift || true
 SWIFT=${SWIFT:-swift}
 # Always (re)build the binaries under test: a stale .build must never be what is tested.
