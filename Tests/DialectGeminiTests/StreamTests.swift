@@ -23,7 +23,10 @@ import SwitchyardCore
             let responseId = "hp2JDpNFmtktGXze8Y6fC2"
             let weatherArgs = #"{"city":"Paris","unit":"celsius"}"#
             let timeArgs = #"{"tz":"Europe/Paris"}"#
-            let weatherId = GeminiToolCallID.forResponse(responseId: responseId, choice: 0, index: 0, name: "get_weather", arguments: weatherArgs)
+            // The signed call's id carries its signature; the unsigned second call's is plain.
+            let weatherId = GeminiToolCallID.carrying(
+                signature,
+                in: GeminiToolCallID.forResponse(responseId: responseId, choice: 0, index: 0, name: "get_weather", arguments: weatherArgs))
             let timeId = GeminiToolCallID.forResponse(responseId: responseId, choice: 0, index: 1, name: "get_local_time", arguments: timeArgs)
             return [
                 .start(id: responseId, model: "gemini-2.5-flash", created: 0),
@@ -114,7 +117,7 @@ import SwitchyardCore
     @Test func streamedAndWholeAnswersMintTheSameIds() throws {
         // The whole answer of the function-call stream, assembled as Gemini would send it non-streamed.
         let body = #"""
-            {"candidates":[{"content":{"parts":[{"functionCall":{"name":"get_weather","args":{"city":"Paris","unit":"celsius"}}},
+            {"candidates":[{"content":{"parts":[{"functionCall":{"name":"get_weather","args":{"city":"Paris","unit":"celsius"}},"thoughtSignature":"\#(Self.signature)"},
              {"functionCall":{"name":"get_local_time","args":{"tz":"Europe/Paris"}}}],"role":"model"},"finishReason":"STOP","index":0}],
              "responseId":"hp2JDpNFmtktGXze8Y6fC2"}
             """#
@@ -123,6 +126,8 @@ import SwitchyardCore
             if case .toolCallStart(_, _, let id, _) = event { return id } else { return nil }
         }
         #expect(ids == streamed)
+        #expect(GeminiToolCallID.split(streamed[0]).signature == Self.signature)
+        #expect(GeminiToolCallID.split(streamed[1]).signature == nil)
     }
 
     @Test func blockedPromptInAStream() {

@@ -142,6 +142,80 @@ import Testing
         }
     }
 
+    /// Gemini 3 always thinks, so it signs the first `functionCall` part (or the last text part) even
+    /// without `thinkingConfig`; thought summaries still need `includeThoughts`.
+    @Test(arguments: ["gemini-3-flash-preview", "gemini-3.1-pro-preview"])
+    func gemini3SignsEveryAnswerLikeTheRealOne(_ model: String) async throws {
+        try await FakeProviderServer().withRunning { fake in
+            let tools = #"{"contents":[{"role":"user","parts":[{"text":"Paris"}]}],"tools":[{"functionDeclarations":[{"name":"get_weather","parametersJsonSchema":{"type":"object","required":["city"]}}]}]}"#
+            let json = try await httpSend(fake.baseURL(.gemini) + "/models/\(model):generateContent", body: tools, headers: Self.headers).json()
+            let parts = try #require(json["candidates"]?[0]?["content"]?["parts"]?.array)
+            #expect(parts.count == 1)
+            #expect(parts[0]["functionCall"]?["name"]?.string == "get_weather")
+            let signature = try #require(parts[0]["thoughtSignature"]?.string)
+            // Padded standard base64 (proto3 JSON bytes) of a few hundred bytes.
+            let decoded = try #require(Data(base64Encoded: signature))
+            #expect((300..<364).contains(decoded.count))
+            #expect(decoded.first == 0x0A)
+            #expect(json["usageMetadata"]?["thoughtsTokenCount"]?.int != nil)
+
+            let stream = try await httpSend(
+                fake.baseURL(.gemini) + "/models/\(model):streamGenerateContent?alt=sse", body: tools, headers: Self.headers)
+            let events = parseSSE(stream.text, lineEnding: "\r\n")
+            #expect(events.count == 1)
+            let streamed = try #require(try events.first?.json()["candidates"]?[0]?["content"]?["parts"]?[0])
+            #expect(streamed["functionCall"]?["name"]?.string == "get_weather")
+            let streamedSignature = try #require(streamed["thoughtSignature"]?.string)
+            #expect(Data(base64Encoded: streamedSignature) != nil)
+            #expect(streamedSignature != signature, "signatures are per answer")
+
+            // A text answer carries it on its last part.
+            let text = try await httpSend(
+                fake.baseURL(.gemini) + "/models/\(model):generateContent",
+                body: #"{"contents":[{"role":"user","parts":[{"text":"hi"}]}]}"#, headers: Self.headers
+            ).json()
+            let textParts = try #require(text["candidates"]?[0]?["content"]?["parts"]?.array)
+            #expect(textParts.count == 1)
+            #expect(textParts.last?["thoughtSignature"]?.string.flatMap { Data(base64Encoded: $0) } != nil)
+        }
+        // Gemini 2.5 without thinkingConfig does not sign.
+        try await FakeProviderServer().withRunning { fake in
+            let body = #"{"contents":[{"role":"user","parts":[{"text":"Paris"}]}],"tools":[{"functionDeclarations":[{"name":"f"}]}]}"#
+            let json = try await httpSend(fake.baseURL(.gemini) + "/models/gemini-2.5-flash:generateContent", body: body, headers: Self.headers).json()
+            #expect(json["candidates"]?[0]?["content"]?["parts"]?[0]?["thoughtSignature"] == nil)
+        }
+    }
+
+    static func status(_ url: String, _ contents: String...) async throws -> Int {
+        let body = #"{"contents":[\#(contents.joined(separator: ","))],"tools":[{"functionDeclarations":[{"name":"f"}]}]}"#
+        return try await httpSend(url, body: body, headers: Self.headers).status
+    }
+
+    /// The Gemini 3 rule (gemini.md §3): in the current turn (since the last user text), the first
+    /// `functionCall` part of each model turn needs its signature; later parallel calls carry none,
+    /// and earlier turns are not checked.
+    @Test func gemini3ChecksTheFirstCallOfEachStepInTheCurrentTurn() async throws {
+        try await FakeProviderServer().withRunning { fake in
+            let url = fake.baseURL(.gemini) + "/models/gemini-3-flash-preview:generateContent"
+            let user = #"{"role":"user","parts":[{"text":"go"}]}"#
+            let result = #"{"role":"user","parts":[{"functionResponse":{"name":"f","response":{"output":"ok"}}}]}"#
+            let signedParallel = #"{"role":"model","parts":[{"functionCall":{"name":"f","args":{}},"thoughtSignature":"CgQIARA="},{"functionCall":{"name":"f","args":{}}}]}"#
+            let unsigned = #"{"role":"model","parts":[{"functionCall":{"name":"f","args":{}}}]}"#
+            let secondSigned = #"{"role":"model","parts":[{"functionCall":{"name":"f","args":{}}},{"functionCall":{"name":"f","args":{}},"thoughtSignature":"CgQIARA="}]}"#
+            let textFirst = #"{"role":"model","parts":[{"text":"Let me check."},{"functionCall":{"name":"f","args":{}},"thoughtSignature":"CgQIARA="}]}"#
+            // (A `try` outside the macros, so the closure is inferred as throwing.)
+            let parallel = try await Self.status(url, user, signedParallel, result)
+            #expect(parallel == 200)
+            #expect(try await Self.status(url, user, textFirst, result) == 200)
+            #expect(try await Self.status(url, user, unsigned, result) == 400)
+            #expect(try await Self.status(url, user, secondSigned, result) == 400)
+            // Every step of the current turn is checked, not only the last one.
+            #expect(try await Self.status(url, user, unsigned, result, signedParallel, result) == 400)
+            // An earlier turn (before the last user text) is not.
+            #expect(try await Self.status(url, user, unsigned, result, user, signedParallel, result) == 200)
+        }
+    }
+
     @Test func keysAreCheckedAndQueryKeysRecorded() async throws {
         let server = FakeProviderServer()
         try await server.withRunning { fake in

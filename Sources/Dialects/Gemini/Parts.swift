@@ -131,16 +131,26 @@ enum GeminiParts {
                     .invalidRequest, "The arguments of tool call '\(call.id)' are not a JSON object; Gemini needs one.",
                     param: "\(param).tool_calls[\(index)].function.arguments")
             }
-            var function: [String: JSONValue] = ["name": .string(call.name), "args": args]
-            if GeminiToolCallID.isSendable(call.id) { function["id"] = .string(call.id) }
-            var part: [String: JSONValue] = ["functionCall": .object(function)]
-            if let signature = call.signature { part["thoughtSignature"] = .string(signature) }
-            parts.append(part)
+            parts.append(functionCallPart(call, args: args))
         }
         for signature in looseSignatures {
             parts.append(["text": "", "thoughtSignature": .string(signature)])
         }
         return parts.map(JSONValue.object)
+    }
+
+    /// One `functionCall` part. Its signature is the one the client echoed (`extra_content.google.thought_signature`
+    /// or a Gemini client's own field) or else the one the call's id carries — what clients that send back only id,
+    /// name and arguments still have; an explicit one wins, since the client may know better. Only the id
+    /// proper, never the signature suffix, is sendable as `functionCall.id`.
+    static func functionCallPart(_ call: ToolCall, args: JSONValue) -> [String: JSONValue] {
+        let (base, carried) = GeminiToolCallID.split(call.id)
+        var function: [String: JSONValue] = ["name": .string(call.name), "args": args]
+        if GeminiToolCallID.isSendable(base) { function["id"] = .string(base) }
+        var part: [String: JSONValue] = ["functionCall": .object(function)]
+        let explicit = call.signature.flatMap { $0.isEmpty ? nil : $0 }
+        if let signature = explicit ?? carried { part["thoughtSignature"] = .string(signature) }
+        return part
     }
 
     /// Tool-call arguments as the object Gemini's `args` must be; empty text means no arguments.
@@ -168,14 +178,19 @@ enum GeminiParts {
     /// Reads a model turn's parts. `callID(partIndex, callIndex, name, arguments)` names calls Gemini gave no id.
     /// A signature on a non-thought part becomes a text-less reasoning block, so the encoder can put it back on
     /// the answer's last text part; empty text parts (which exist only to carry a signature) add no content.
-    static func decodeModelTurn(_ parts: [JSONValue], callID: (Int, Int, String, String) -> String) -> ModelTurn {
+    /// With `idsCarrySignatures` (answers from Gemini) a signed call's id also carries its signature
+    /// (`GeminiToolCallID`); a Gemini client's history keeps plain ids, since it sends signatures itself.
+    static func decodeModelTurn(
+        _ parts: [JSONValue], idsCarrySignatures: Bool = false, callID: (Int, Int, String, String) -> String
+    ) -> ModelTurn {
         var turn = ModelTurn()
         for (partIndex, part) in parts.enumerated() {
             let signature = part.field("thoughtSignature")?.stringValue
             if let call = part.field("functionCall") {
                 let name = call.field("name")?.stringValue ?? ""
                 let arguments = JSON.encodeString(call.field("args").flatMap { $0.isNull ? nil : $0 } ?? [:])
-                let id = call.field("id")?.stringValue ?? callID(partIndex, turn.toolCalls.count, name, arguments)
+                var id = call.field("id")?.stringValue ?? callID(partIndex, turn.toolCalls.count, name, arguments)
+                if idsCarrySignatures { id = GeminiToolCallID.carrying(signature, in: id) }
                 turn.toolCalls.append(ToolCall(id: id, name: name, arguments: arguments, signature: signature))
             } else if part.field("thought")?.boolValue == true {
                 turn.reasoning.append(.text(part.field("text")?.stringValue ?? "", signature: signature))

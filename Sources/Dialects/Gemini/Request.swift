@@ -155,7 +155,9 @@ public enum GeminiRequest {
         }
         var response: [String: JSONValue] = ["name": .string(name)]
         response["response"] = [message.toolResultIsError == true ? "error" : "output": result]
-        if GeminiToolCallID.isSendable(id) { response["id"] = .string(id) }
+        // The id proper: a signature the id carries belongs on the call, not the result.
+        let base = GeminiToolCallID.split(id).base
+        if GeminiToolCallID.isSendable(base) { response["id"] = .string(base) }
         if !media.isEmpty { response["parts"] = .array(media) }
         return ["functionResponse": .object(response)]
     }

@@ -50,7 +50,7 @@ public enum GeminiResponse {
     static func decodeCandidate(_ candidate: JSONValue, position: Int, responseId: String) -> Choice {
         let index = candidate.field("index")?.intValue ?? position
         let parts = candidate.field("content")?.field("parts")?.arrayValue ?? []
-        let turn = GeminiParts.decodeModelTurn(parts) { _, callIndex, name, arguments in
+        let turn = GeminiParts.decodeModelTurn(parts, idsCarrySignatures: true) { _, callIndex, name, arguments in
             GeminiToolCallID.forResponse(
                 responseId: responseId, choice: index, index: callIndex, name: name, arguments: arguments)
         }

@@ -7,7 +7,8 @@ import SwitchyardCore
 /// - Text parts → `.textDelta`, thought parts → `.reasoningDelta`; a `thoughtSignature` on either →
 ///   `.reasoningSignature`.
 /// - A `functionCall` part (always whole) → `.toolCallStart`, one `.toolCallArgumentsDelta` with the JSON
-///   arguments, and `.toolCallSignature` when signed. Ids are minted as for a whole answer.
+///   arguments, and `.toolCallSignature` when signed. Ids are minted as for a whole answer, a signed call's
+///   carrying its signature (`GeminiToolCallID`).
 /// - `finishReason` → `.finish` (`STOP` after tool calls → `.toolCalls`); a blocked prompt → `.finish(.contentFilter)`.
 /// - Usage is reported with the finish and whenever it changes after it; if the body ends before any finish, the
 ///   last snapshot is reported at `finish()` so the request can still be accounted.
@@ -103,10 +104,13 @@ public struct GeminiStreamDecoder: ProviderStreamDecoder {
             state.toolCalls += 1
             let name = call.field("name")?.stringValue ?? ""
             let arguments = JSON.encodeString(call.field("args").flatMap { $0.isNull ? nil : $0 } ?? [:])
-            let id =
-                call.field("id")?.stringValue
-                ?? GeminiToolCallID.forResponse(
-                    responseId: responseId, choice: choice, index: index, name: name, arguments: arguments)
+            // The signature rides on the functionCall part itself, so the id announced at the call's start can
+            // carry it, the same id the whole answer gives (a stream client sees the id only here).
+            let id = GeminiToolCallID.carrying(
+                signature,
+                in: call.field("id")?.stringValue
+                    ?? GeminiToolCallID.forResponse(
+                        responseId: responseId, choice: choice, index: index, name: name, arguments: arguments))
             events.append(.toolCallStart(choice: choice, index: index, id: id, name: name))
             events.append(.toolCallArgumentsDelta(choice: choice, index: index, fragment: arguments))
             if let signature { events.append(.toolCallSignature(choice: choice, index: index, signature: signature)) }

@@ -98,10 +98,8 @@ public struct GeminiStreamEncoder: Sendable {
                 out += Self.event(GeminiErrors.body(for: error))
                 continue
             }
-            var function: [String: JSONValue] = ["name": .string(call.name), "args": args]
-            if GeminiToolCallID.isSendable(call.id) { function["id"] = .string(call.id) }
-            var part: [String: JSONValue] = ["functionCall": .object(function)]
-            if let signature = call.signature { part["thoughtSignature"] = .string(signature) }
+            let part = GeminiParts.functionCallPart(
+                ToolCall(id: call.id, name: call.name, arguments: call.arguments, signature: call.signature), args: args)
             out += chunk([candidate(call.choice, parts: [.object(part)])])
         }
         pendingCalls.removeAll()

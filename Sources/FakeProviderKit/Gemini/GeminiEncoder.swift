@@ -9,15 +9,32 @@ import NIOCore
 /// Parts: a thought summary (`thought: true`) when `includeThoughts` is on, then the text —
 /// or one `functionCall` part. With thinking on, the signature rides on the function call, or
 /// on the last text part. Function calls finish with `STOP`, as Gemini reports them.
+///
+/// `gemini-3*` models always think (thinking cannot be switched off there) and so always sign:
+/// the first `functionCall` part, or the last text part, carries a `thoughtSignature` even
+/// without `thinkingConfig` or `includeThoughts`, as Gemini 3 does (gemini.md §3). Their
+/// signatures look like Gemini 3's: padded standard base64 of a few hundred bytes.
 struct GeminiEncoder {
     let plan: NativePlan
     let includesThoughts: Bool
     let responseID: String
+    /// The signature on the signed part, if any.
+    let signature: String?
 
     init(plan: NativePlan, includesThoughts: Bool, random: inout RandomIDs) {
         self.plan = plan
         self.includesThoughts = includesThoughts
         self.responseID = random.base64URL(22)
+        if plan.thinking != nil, Self.alwaysThinks(plan.model) {
+            self.signature = random.geminiSignature()
+        } else {
+            self.signature = plan.thinking?.signature
+        }
+    }
+
+    /// Gemini 3 models think on every request and sign what they answer.
+    static func alwaysThinks(_ model: String) -> Bool {
+        model.hasPrefix("gemini-3")
     }
 
     // MARK: JSON
@@ -115,7 +132,7 @@ struct GeminiEncoder {
     }
 
     private func write(_ part: Part, into json: inout JSONWriter) {
-        let signature = self.plan.thinking?.signature
+        let signature = self.signature
         json.object { json in
             switch part {
             case .thought(let text):
@@ -183,10 +200,12 @@ extension NativeResponder {
         guard let contents = request.contents, !contents.isEmpty else {
             return self.error(GeminiErrors.fixtures.first { $0.name == "invalid_argument" })
         }
-        if model.hasPrefix("gemini-3"), request.lacksThoughtSignature {
+        let gemini3 = GeminiEncoder.alwaysThinks(model)
+        if gemini3, request.lacksThoughtSignature {
             return self.error(GeminiErrors.fixtures.first { $0.name == "missing_thought_signature" })
         }
-        let plan = NativePlan(model: model, request: request, knobs: self.knobs, random: &random)
+        let plan = NativePlan(
+            model: model, request: request, thinks: request.thinks || gemini3, knobs: self.knobs, random: &random)
         let encoder = GeminiEncoder(plan: plan, includesThoughts: request.includesThoughts, random: &random)
         switch stream {
         case nil:
@@ -201,5 +220,45 @@ extension NativeResponder {
                 terminator: ByteBuffer(staticString: "]")
             )
         }
+    }
+}
+
+extension RandomIDs {
+    private static let standardBase64: [UInt8] = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/".utf8)
+
+    /// A Gemini 3 `thoughtSignature`: padded standard base64 (proto3 JSON `bytes`) of 300–363
+    /// bytes that open like a serialised message (`0x0A`, length), as real ones do. The length
+    /// varies so every padding case (none, `=`, `==`) turns up.
+    mutating func geminiSignature() -> String {
+        let count = 300 + Int(self.next() % 64)
+        var bytes: [UInt8] = [0x0A, UInt8(0x80 | ((count - 3) & 0x7F)), UInt8((count - 3) >> 7)]
+        while bytes.count < count {
+            var word = self.next()
+            for _ in 0..<8 where bytes.count < count {
+                bytes.append(UInt8(truncatingIfNeeded: word))
+                word >>= 8
+            }
+        }
+        return Self.base64(bytes)
+    }
+
+    static func base64(_ bytes: [UInt8]) -> String {
+        var out: [UInt8] = []
+        out.reserveCapacity((bytes.count + 2) / 3 * 4)
+        var index = 0
+        while index < bytes.count {
+            let chunk = bytes[index..<min(index + 3, bytes.count)]
+            var value: UInt32 = 0
+            for (offset, byte) in chunk.enumerated() { value |= UInt32(byte) << UInt32(16 - 8 * offset) }
+            for position in 0..<4 {
+                if position <= chunk.count {
+                    out.append(Self.standardBase64[Int((value >> UInt32(18 - 6 * position)) & 0x3F)])
+                } else {
+                    out.append(UInt8(ascii: "="))
+                }
+            }
+            index += 3
+        }
+        return String(decoding: out, as: UTF8.self)
     }
 }

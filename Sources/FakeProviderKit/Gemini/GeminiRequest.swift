@@ -85,7 +85,8 @@ struct GeminiRequest: Decodable {
 
     /// Gemini 3 rejects a replayed turn whose first `functionCall` part lost its `thoughtSignature`
     /// (`error-400-missing-thought-signature.json`); only turns after the last plain user message
-    /// are checked, as the API does.
+    /// (the current turn) are checked, as the API does. Every model turn (step) there is checked,
+    /// and only its first call: parallel calls after it never carry one.
     var lacksThoughtSignature: Bool {
         let contents = self.contents ?? []
         let start = (contents.lastIndex { $0.isUser && $0.hasText }).map { $0 + 1 } ?? 0
