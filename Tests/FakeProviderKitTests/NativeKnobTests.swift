@@ -45,38 +45,76 @@ import Testing
         }
     }
 
+    /// What a body reader has seen so far, shared between the reading task and the test.
+    actor Received {
+        private(set) var text = ""
+        /// nil while the body is open; true when it ended normally, false when it failed.
+        private(set) var ended: Bool?
+
+        func append(_ part: String) { self.text += part }
+        func end(normally: Bool) { self.ended = normally }
+        var hasEventOrEnded: Bool { self.text.contains("\n\n") || self.ended != nil }
+    }
+
+    /// Polls `condition` until it holds or `timeout` passes; returns whether it held.
+    static func eventually(
+        within timeout: Duration = .seconds(10), _ condition: @Sendable () async -> Bool
+    ) async -> Bool {
+        let deadline = ContinuousClock.now + timeout
+        while ContinuousClock.now < deadline {
+            if await condition() { return true }
+            try? await Task.sleep(for: .milliseconds(2))
+        }
+        return await condition()
+    }
+
     @Test func hangAndHangAfterStall() async throws {
         try await FakeProviderServer().withRunning { fake in
+            // hang=1: the request is received (recorded) but no answer head ever comes.
             var request = HTTPClientRequest(url: fake.baseURL(.gemini, knobs: "hang=1") + "/models/m:generateContent")
             request.method = .POST
             request.headers.add(name: "x-goog-api-key", value: "k")
             request.body = .bytes(ByteBuffer(string: #"{"contents":[{"parts":[{"text":"hi"}]}]}"#))
-            await #expect(throws: (any Error).self) {
-                _ = try await HTTPClient.shared.execute(request, timeout: .milliseconds(300))
+            let hanging = request
+            let hung = Task { try await HTTPClient.shared.execute(hanging, timeout: .seconds(30)) }
+            let arrived = await Self.eventually { await fake.requests().contains { $0.path.contains("/hang=1/") } }
+            #expect(arrived, "the hanging request reached the fake")
+            // A later exchange with the same server completes while the first still has no answer.
+            #expect(try await httpSend(fake.url + "/_fake/health", method: "GET", headers: []).status == 200)
+            hung.cancel()
+            await #expect(throws: (any Error).self, "no answer came before the client gave up") {
+                _ = try await hung.value
             }
 
+            // hang_after=1: exactly one event, then the stream stays open until the client leaves.
             var streaming = HTTPClientRequest(url: fake.baseURL(.cohere, knobs: "hang_after=1") + "/v2/chat")
             streaming.method = .POST
             streaming.headers.add(name: "authorization", value: "Bearer k")
             streaming.body = .bytes(ByteBuffer(string: #"{"model":"m","stream":true,"messages":[{"role":"user","content":"hi"}]}"#))
             let response = try await HTTPClient.shared.execute(streaming, timeout: .seconds(5))
-            // The request deadline does not cover the body: read in a task and give up after a while.
-            let reader = Task { () -> (text: String, ended: Bool) in
-                var received = ""
+            #expect(response.status == .ok)
+            let received = Received()
+            // The request deadline does not cover the body: read in a task, cancelled below.
+            let reader = Task {
                 do {
-                    for try await part in response.body {
-                        received += String(buffer: part)
-                    }
-                    return (received, true)
+                    for try await part in response.body { await received.append(String(buffer: part)) }
+                    await received.end(normally: true)
                 } catch {
-                    return (received, false)
+                    await received.end(normally: false)
                 }
             }
-            try await Task.sleep(for: .milliseconds(400))
+            let firstEvent = await Self.eventually { await received.hasEventOrEnded }
+            #expect(firstEvent, "the first event arrived")
+            // Without the stall the rest of the stream follows at once; a round trip to the same server
+            // gives it the chance to show up before looking again.
+            #expect(try await httpSend(fake.url + "/_fake/health", method: "GET", headers: []).status == 200)
+            #expect(await received.ended == nil, "the stream is still open after its first event")
+            #expect(parseSSE(await received.text).map(\.name) == ["message-start"])
             reader.cancel()
-            let outcome = await reader.value
-            #expect(!outcome.ended)
-            #expect(parseSSE(outcome.text).map(\.name) == ["message-start"])
+            let closed = await Self.eventually { await received.ended != nil }
+            #expect(closed, "cancelling the reader ends the body")
+            #expect(await received.ended == false, "the stalled stream never ends normally")
+            #expect(parseSSE(await received.text).map(\.name) == ["message-start"])
         }
     }
 

@@ -1,17 +1,40 @@
+import Foundation
 import Testing
 @testable import SwitchyardCore
 
 @Suite struct CatalogTests {
     @Test func bundledCatalogIsLargeAndSourced() throws {
         let catalog = try Catalog.bundled()
-        #expect(catalog.entries.count >= 171)
-        #expect(catalog.providers.count >= 14)
+        // What ships in Resources/catalog.json: update these with the file.
+        #expect(catalog.entries.count == 248)
+        let perProvider = Dictionary(grouping: catalog.entries, by: \.provider).mapValues(\.count)
+        #expect(
+            perProvider == [
+                "anthropic": 16, "bedrock": 41, "cohere": 10, "deepseek": 5, "fireworks": 14, "gemini": 17,
+                "groq": 9, "mistral": 20, "openai": 47, "openrouter": 24, "perplexity": 7, "qwen": 15,
+                "together": 13, "xai": 10,
+            ])
+        #expect(catalog.providers.count == 14)
+        #expect(catalog.entries.filter { $0.mode == .chat }.count == 228)
+        #expect(catalog.entries.filter { $0.mode == .embedding }.count == 17)
+        #expect(catalog.entries.filter { $0.mode == .completion }.count == 3)
+        #expect(Set(catalog.entries.map { "\($0.provider)/\($0.id)" }).count == 248, "no provider/id twice")
         for entry in catalog.entries {
+            let name = "\(entry.provider)/\(entry.id)"
             #expect(ProviderKind.named(entry.provider) != nil, "\(entry.id): unknown provider \(entry.provider)")
-            #expect(entry.price != nil, "\(entry.provider)/\(entry.id) has no price")
-            #expect(entry.source?.hasPrefix("https://") == true, "\(entry.provider)/\(entry.id) has no source")
-            #expect(entry.asOf?.count == 10, "\(entry.provider)/\(entry.id) has no date")
-            #expect(entry.contextWindow != nil, "\(entry.provider)/\(entry.id) has no context window")
+            #expect(entry.source.flatMap { URL(string: $0) }?.scheme == "https", "\(name) has no https source URL")
+            #expect(entry.source.flatMap { URL(string: $0) }?.host?.isEmpty == false, "\(name) has no source host")
+            #expect(entry.asOf.map(Self.isDate) == true, "\(name) has no YYYY-MM-DD date: \(entry.asOf ?? "nil")")
+            #expect(entry.contextWindow.map { $0 > 0 } == true, "\(name) has no context window")
+            guard let price = entry.price else {
+                Issue.record("\(name) has no price")
+                continue
+            }
+            for (kind, value) in [("input", price.input), ("output", price.output)] + [
+                ("cached_input", price.cachedInput), ("cache_write", price.cacheWrite),
+            ].compactMap({ kind, value in value.map { (kind, $0) } }) {
+                #expect(value >= 0 && value.isFinite, "\(name) \(kind) price \(value)")
+            }
         }
         for id in ["gpt-4o", "gpt-4o-mini", "text-embedding-3-small", "claude-sonnet-4-20250514", "gemini-2.5-pro",
             "mistral-large-latest", "deepseek-chat", "qwen-plus", "llama-3.3-70b-versatile", "grok-4", "sonar",
@@ -20,6 +43,15 @@ import Testing
             #expect(!catalog.entries(id: id).isEmpty, "\(id) missing")
         }
         #expect(catalog.entries(id: "text-embedding-3-small").first?.mode == .embedding)
+    }
+
+    /// `2025-06-01`: four-digit year, month 01–12, day 01–31.
+    static func isDate(_ text: String) -> Bool {
+        let parts = text.split(separator: "-", omittingEmptySubsequences: false)
+        guard parts.count == 3, parts[0].count == 4, parts[1].count == 2, parts[2].count == 2,
+            let year = Int(parts[0]), let month = Int(parts[1]), let day = Int(parts[2])
+        else { return false }
+        return year >= 2020 && (1...12).contains(month) && (1...31).contains(day)
     }
 
     @Test func configEntriesOverrideAndAdd() throws {

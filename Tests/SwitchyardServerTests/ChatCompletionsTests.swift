@@ -31,7 +31,17 @@ import Testing
             #expect(answer.header("x-switchyard-provider") == "openai")
             #expect(answer.header("x-switchyard-model") == "gpt-4o-mini")
             #expect(answer.header("x-switchyard-attempts") == "1")
-            #expect(answer.header("x-switchyard-cost-usd") != nil, "gpt-4o-mini is priced from the catalog")
+            // Priced from the catalog: the shipped gpt-4o-mini price times the usage the provider reported.
+            let price = try #require(try Catalog.bundled().entry(provider: "openai", model: "gpt-4o-mini")?.price)
+            let usage = try #require(answer.json["usage"])
+            let prompt = try #require(usage["prompt_tokens"]?.intValue)
+            let cached = usage["prompt_tokens_details"]?["cached_tokens"]?.intValue ?? 0
+            let completion = try #require(usage["completion_tokens"]?.intValue)
+            #expect(prompt > 0 && completion > 0, "\(usage)")
+            let expectedCost =
+                (Double(prompt - cached) * price.input + Double(cached) * (price.cachedInput ?? price.input)
+                    + Double(completion) * price.output) / 1_000_000
+            #expect(answer.header("x-switchyard-cost-usd") == String(format: "%.8f", expectedCost), "\(usage)")
             #expect(answer.json["object"] == "chat.completion")
             #expect(answer.json["choices"]?.arrayValue?.first?["message"]?["content"]?.stringValue?.contains("what is up") == true)
             // Upstream saw the client's bytes with only the model replaced, and the provider's key.
@@ -42,7 +52,7 @@ import Testing
             let record = try #require(await h.gateway.accounting.record(for: "client-req-1"))
             #expect(record.estimated == false)
             #expect(record.usage.totalInput > 0)
-            #expect(record.costUSD ?? 0 > 0)
+            #expect(record.costUSD.map { abs($0 - expectedCost) < 1e-12 } == true, "\(String(describing: record.costUSD))")
             #expect(record.outcome == .completed)
         }
     }

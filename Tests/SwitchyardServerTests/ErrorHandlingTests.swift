@@ -15,6 +15,7 @@ import Testing
         providers:
           openai: { api_key: sk-secret-provider-key, base_url: "\(fake.baseURL(.openai))" }
           limited: { kind: openai, api_key: k, base_url: "\(fake.baseURL(.openai, knobs: "status=429"))" }
+          hinted: { kind: openai, api_key: k, base_url: "\(fake.baseURL(.openai, knobs: "status=429,retry_after=7"))" }
           quota: { kind: openai, api_key: k, base_url: "\(fake.baseURL(.openai, knobs: "status=429,error=insufficient_quota"))" }
           badkey: { kind: openai, api_key: sk-secret-provider-key, base_url: "\(fake.baseURL(.openai, knobs: "status=401"))" }
           broken: { kind: openai, api_key: k, base_url: "\(fake.baseURL(.openai, knobs: "status=500"))" }
@@ -45,12 +46,35 @@ import Testing
     @Test func authenticationFailures() async throws {
         try await GatewayHarness.run(Self.config) { h in
             let missing = try await h.request("/v1/chat/completions", body: GatewayHarness.chat("gpt-4o"), key: nil)
-            Self.expectOpenAIError(missing, status: 401, type: "invalid_request_error")
+            Self.expectOpenAIError(missing, status: 401, type: "invalid_request_error", code: "missing_api_key")
+            // The whole body, as OpenAI shapes it: exactly these four members, `param` null.
+            #expect(
+                missing.json
+                    == [
+                        "error": [
+                            "message": "You didn't provide an API key. Send it as 'Authorization: Bearer <key>'.",
+                            "type": "invalid_request_error", "param": nil, "code": "missing_api_key",
+                        ]
+                    ], "\(missing.text)")
+            #expect(missing.header("content-type") == "application/json")
+            #expect(missing.header("x-should-retry") == "false", "a missing key is not fixed by retrying")
+            #expect(missing.header("retry-after") == nil)
             #expect(missing.header("x-switchyard-provider") == nil)
             let wrong = try await h.request("/v1/chat/completions", body: GatewayHarness.chat("gpt-4o"), key: "sk-nope")
-            Self.expectOpenAIError(wrong, status: 401, code: "invalid_api_key")
+            Self.expectOpenAIError(wrong, status: 401, type: "invalid_request_error", code: "invalid_api_key")
+            #expect(
+                wrong.json
+                    == [
+                        "error": [
+                            "message": "Incorrect API key provided.", "type": "invalid_request_error", "param": nil,
+                            "code": "invalid_api_key",
+                        ]
+                    ], "\(wrong.text)")
+            #expect(!wrong.text.contains("sk-nope"), "the presented key is not echoed")
             let models = try await h.get("/v1/models", key: "sk-nope")
-            #expect(models.status == 401)
+            Self.expectOpenAIError(models, status: 401, type: "invalid_request_error", code: "invalid_api_key")
+            let modelsNoKey = try await h.get("/v1/models", key: nil)
+            Self.expectOpenAIError(modelsNoKey, status: 401, type: "invalid_request_error", code: "missing_api_key")
             #expect(await h.fake.requests().isEmpty, "nothing reached a provider")
         }
     }
@@ -83,9 +107,15 @@ import Testing
     @Test func upstreamErrorsAreMapped() async throws {
         try await GatewayHarness.run(Self.config) { h in
             let limited = try await h.request("/v1/chat/completions", body: GatewayHarness.chat("limited/gpt-4o-mini"))
-            Self.expectOpenAIError(limited, status: 429, code: "rate_limit_exceeded")
-            #expect(limited.header("retry-after") != nil, "retry-after relayed")
+            Self.expectOpenAIError(limited, status: 429, type: "requests", code: "rate_limit_exceeded")
+            // A bare 429 is openai/error-429-rate-limit.json with its headers (`retry-after: 2`); the
+            // `retry_after` knob sets another value.
+            #expect(limited.header("retry-after") == "2", "retry-after relayed")
             #expect(limited.header("x-switchyard-provider") == "limited")
+            let hinted = try await h.request("/v1/chat/completions", body: GatewayHarness.chat("hinted/gpt-4o-mini"))
+            Self.expectOpenAIError(hinted, status: 429, type: "requests", code: "rate_limit_exceeded")
+            #expect(hinted.header("retry-after") == "7", "the provider's own retry-after, not a default")
+            #expect(hinted.header("x-switchyard-provider") == "hinted")
             let quota = try await h.request("/v1/chat/completions", body: GatewayHarness.chat("quota/gpt-4o-mini"))
             Self.expectOpenAIError(quota, status: 429, code: "insufficient_quota")
             #expect(quota.header("x-should-retry") == "false")

@@ -222,8 +222,18 @@ import Testing
         try await GatewayHarness.run(Self.config) { h in
             let noKey = try await messages(h, Self.messagesBody("anthropic/claude-sonnet-4-5"), key: nil)
             #expect(noKey.status == 401)
-            #expect(noKey.json["type"] == "error")
-            #expect(noKey.json["error"]?["type"] == "authentication_error")
+            // Anthropic's shape, whole: no OpenAI members, the request id the header carries.
+            let requestID = try #require(noKey.header("x-request-id"))
+            #expect(
+                noKey.json
+                    == [
+                        "type": "error",
+                        "error": [
+                            "type": "authentication_error",
+                            "message": "You didn't provide an API key. Send it as 'Authorization: Bearer <key>'.",
+                        ],
+                        "request_id": .string(requestID),
+                    ], "\(noKey.text)")
             let viaXAPIKey = try await h.request(
                 "/v1/messages", body: Self.messagesBody("anthropic/claude-sonnet-4-5"), key: nil,
                 headers: [("x-api-key", GatewayHarness.masterKey), ("anthropic-version", "2023-06-01")])

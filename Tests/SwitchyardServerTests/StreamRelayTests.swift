@@ -1,3 +1,7 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import Foundation
 import NIOCore
 import SwitchyardCore
 import Testing
@@ -88,10 +92,72 @@ import Testing
         #expect(AnswerContext.formatCost(0.123456789) == "0.12345679")
     }
 
-    @Test func affinityMaskIsCounted() {
-        #expect(EventLoopSizing.allowedCPUCount(status: "Name:\tx\nCpus_allowed:\t3\nCpus_allowed_list:\t0-1\n") == 2)
-        #expect(EventLoopSizing.allowedCPUCount(status: "Cpus_allowed:\tffffffff,00000002\n") == 33)
-        #expect(EventLoopSizing.allowedCPUCount(status: "Name:\tx\n") == nil)
-        #expect((EventLoopSizing.allowedCPUCount() ?? 1) >= 1)
+    @Test(arguments: [
+        ("Name:\tx\nCpus_allowed:\t3\nCpus_allowed_list:\t0-1\n", 2),
+        ("Cpus_allowed:\t1\n", 1),
+        ("Cpus_allowed:\t2\n", 1),
+        ("Cpus_allowed:\tf\n", 4),
+        ("Cpus_allowed:\t80\n", 1),
+        ("Cpus_allowed:\tff\n", 8),
+        ("Cpus_allowed:\tFF\n", 8),
+        ("Cpus_allowed:\ta5\n", 4),
+        ("Cpus_allowed:\tffffffff,00000002\n", 33),
+        ("Cpus_allowed:\t00000000,00000000,00000000,00000001\n", 1),
+        ("Cpus_allowed:\tffffffff,ffffffff,ffffffff,ffffffff\n", 128),
+        ("Cpus_allowed:\t00000000,00000000\n", 0),
+        // The list line sorts first in some kernels' output and must not be mistaken for the mask.
+        ("Cpus_allowed_list:\t0-63\nCpus_allowed:\t10\n", 1),
+        ("Cpus_allowed_list:\t0-63\nMems_allowed:\t1\n", nil),
+        ("Name:\tx\n", nil),
+        ("Cpus_allowed:\tzz\n", nil),
+        ("Cpus_allowed:\t0-3\n", nil),
+    ] as [(String, Int?)])
+    func affinityMaskIsCounted(status: String, expected: Int?) {
+        #expect(EventLoopSizing.allowedCPUCount(status: status) == expected, "\(status.debugDescription)")
     }
+
+    #if os(Linux)
+    /// The live count is what the kernel says this process may run on: checked against
+    /// `sched_getaffinity(2)` and against the `Cpus_allowed_list` line, both read here independently.
+    @Test func affinityCountMatchesTheKernel() throws {
+        let live = try #require(EventLoopSizing.allowedCPUCount(), "/proc/self/status is readable on Linux")
+        let status = try String(contentsOfFile: "/proc/self/status", encoding: .utf8)
+        let listLine = try #require(status.split(separator: "\n").first { $0.hasPrefix("Cpus_allowed_list:") })
+        let fromList = try #require(Self.countCPUList(listLine.dropFirst("Cpus_allowed_list:".count)))
+        #expect(live == fromList, "Cpus_allowed_list: \(listLine)")
+        #expect(live == (try #require(Self.schedGetaffinityCount())), "sched_getaffinity")
+        #expect(live >= 1)
+    }
+
+    /// `0-3,8,10-11` → 7.
+    static func countCPUList(_ list: Substring) -> Int? {
+        var count = 0
+        for range in list.trimmingCharacters(in: .whitespaces).split(separator: ",") {
+            let bounds = range.split(separator: "-").map { Int($0) }
+            switch bounds.count {
+            case 1:
+                guard bounds[0] != nil else { return nil }
+                count += 1
+            case 2:
+                guard let low = bounds[0], let high = bounds[1], low <= high else { return nil }
+                count += high - low + 1
+            default:
+                return nil
+            }
+        }
+        return count
+    }
+
+    /// CPUs in this thread's affinity mask, from `sched_getaffinity(2)` (looked up at run time: Glibc's
+    /// Swift module does not export the `_GNU_SOURCE` declaration).
+    static func schedGetaffinityCount() -> Int? {
+        typealias GetAffinity = @convention(c) (pid_t, Int, UnsafeMutableRawPointer) -> Int32
+        guard let symbol = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "sched_getaffinity") else { return nil }
+        let getAffinity = unsafeBitCast(symbol, to: GetAffinity.self)
+        var mask = [UInt8](repeating: 0, count: 1024)  // 8192 CPUs
+        let result = mask.withUnsafeMutableBytes { getAffinity(0, $0.count, $0.baseAddress!) }
+        guard result == 0 else { return nil }
+        return mask.reduce(0) { $0 + $1.nonzeroBitCount }
+    }
+    #endif
 }

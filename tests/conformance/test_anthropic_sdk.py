@@ -1,6 +1,11 @@
 """The official anthropic SDK, unchanged, against the gateway's /v1/messages: routed to Anthropic
 (same dialect) and to other providers (translated)."""
 
+import json
+import os
+import urllib.request
+import uuid
+
 import anthropic
 import pytest
 
@@ -17,6 +22,63 @@ WEATHER_TOOL = {
     "description": "Current weather for a city.",
     "input_schema": {"type": "object", "properties": {"city": {"type": "string"}}, "required": ["city"]},
 }
+
+
+def fake_received(marker):
+    """The JSON bodies (with their paths) the fake providers received that contain `marker`, oldest first."""
+    with urllib.request.urlopen(os.environ["FAKE_URL"] + "/_fake/requests", timeout=10) as reply:
+        log = json.load(reply)
+    return [(entry["path"], json.loads(entry["body"])) for entry in log if marker in entry["body"]]
+
+
+def assert_tool_result_reached_provider(model, call_id, name, arguments, marker):
+    """The second turn as the provider got it: its own tool call replayed under the id it issued (Gemini
+    issues none: the call's name and arguments), and the result under the same id."""
+    seen = fake_received(marker)
+    assert len(seen) == 1, f"one request carried the tool result, got {[path for path, _ in seen]}"
+    path, body = seen[0]
+    provider = model.split("/")[0]
+    assert path.startswith(f"/{provider}/"), path
+    if provider == "anthropic":
+        assert body["model"] == model.split("/", 1)[1]
+        uses = [b for m in body["messages"] if m["role"] == "assistant" for b in m["content"] if b["type"] == "tool_use"]
+        assert [(b["id"], b["name"], b["input"]) for b in uses] == [(call_id, name, arguments)]
+        results = [b for m in body["messages"] if m["role"] == "user" and isinstance(m["content"], list)
+                   for b in m["content"] if b["type"] == "tool_result"]
+        assert [b["tool_use_id"] for b in results] == [call_id]
+        assert marker in json.dumps(results[0]["content"])
+    elif provider == "bedrock":
+        blocks = [b for m in body["messages"] for b in m["content"]]
+        uses = [b["toolUse"] for b in blocks if "toolUse" in b]
+        assert [(u["toolUseId"], u["name"], u["input"]) for u in uses] == [(call_id, name, arguments)]
+        results = [b["toolResult"] for b in blocks if "toolResult" in b]
+        assert [r["toolUseId"] for r in results] == [call_id]
+        assert marker in json.dumps(results[0]["content"])
+    elif provider == "cohere":
+        calls = [c for m in body["messages"] if m["role"] == "assistant" for c in m.get("tool_calls", [])]
+        assert [(c["id"], c["function"]["name"], json.loads(c["function"]["arguments"])) for c in calls] == [
+            (call_id, name, arguments)
+        ]
+        results = [m for m in body["messages"] if m["role"] == "tool"]
+        assert [m["tool_call_id"] for m in results] == [call_id]
+        assert marker in json.dumps(results[0]["content"])
+    elif provider == "openai":
+        calls = [c for m in body["messages"] if m["role"] == "assistant" for c in m.get("tool_calls") or []]
+        assert [(c["id"], c["function"]["name"], json.loads(c["function"]["arguments"])) for c in calls] == [
+            (call_id, name, arguments)
+        ]
+        results = [m for m in body["messages"] if m["role"] == "tool"]
+        assert [m["tool_call_id"] for m in results] == [call_id]
+        assert marker in json.dumps(results[0]["content"])
+    elif provider == "gemini":
+        parts = [p for c in body["contents"] for p in c["parts"]]
+        calls = [p["functionCall"] for p in parts if "functionCall" in p]
+        assert [(c["name"], c["args"]) for c in calls] == [(name, arguments)]
+        responses = [p["functionResponse"] for p in parts if "functionResponse" in p]
+        assert [r["name"] for r in responses] == [name]
+        assert marker in json.dumps(responses[0]["response"])
+    else:
+        raise AssertionError(f"no check for {provider}")
 
 
 @pytest.fixture()
@@ -61,7 +123,9 @@ def test_tool_use_round_trip(client, model):
     call = next(block for block in first.content if block.type == "tool_use")
     assert call.name == "get_weather"
     assert "city" in call.input
+    assert call.input == {"city": "Paris"}
     # The tool result goes back with the same id; the model answers in text.
+    result = f"18C {uuid.uuid4().hex}"
     second = client.messages.create(
         model=model,
         max_tokens=256,
@@ -69,10 +133,50 @@ def test_tool_use_round_trip(client, model):
         messages=[
             {"role": "user", "content": "Paris"},
             {"role": "assistant", "content": first.content},
-            {"role": "user", "content": [{"type": "tool_result", "tool_use_id": call.id, "content": "18C"}]},
+            {"role": "user", "content": [{"type": "tool_result", "tool_use_id": call.id, "content": result}]},
         ],
     )
     assert second.stop_reason == "end_turn"
+    assert_tool_result_reached_provider(model, call.id, "get_weather", call.input, result)
+
+
+SIGNING_MODELS = ["anthropic/claude-sonnet-4-5", "bedrock/anthropic.claude-sonnet-4-5-20250929-v1:0"]
+
+
+@pytest.mark.parametrize("model", SIGNING_MODELS)
+def test_thinking_tool_use_round_trip_replays_the_signature(client, model):
+    # Providers that sign their reasoning get the signed block back, signature unchanged, before the call.
+    thinking = {"type": "enabled", "budget_tokens": 1024}
+    first = client.messages.create(
+        model=model, max_tokens=2048, thinking=thinking, tools=[WEATHER_TOOL],
+        messages=[{"role": "user", "content": "Oslo"}],
+    )
+    assert first.stop_reason == "tool_use"
+    assert [block.type for block in first.content] == ["thinking", "tool_use"]
+    signature = first.content[0].signature
+    assert signature.startswith("EqQD") and len(signature) == 240
+    call = first.content[1]
+    result = f"-3C {uuid.uuid4().hex}"
+    second = client.messages.create(
+        model=model, max_tokens=2048, thinking=thinking, tools=[WEATHER_TOOL],
+        messages=[
+            {"role": "user", "content": "Oslo"},
+            {"role": "assistant", "content": first.content},
+            {"role": "user", "content": [{"type": "tool_result", "tool_use_id": call.id, "content": result}]},
+        ],
+    )
+    assert second.stop_reason == "end_turn"
+    assert_tool_result_reached_provider(model, call.id, "get_weather", {"city": "Oslo"}, result)
+    [(_, body)] = fake_received(result)
+    [assistant] = [m for m in body["messages"] if m["role"] == "assistant"]
+    if model.startswith("anthropic/"):
+        assert [b["type"] for b in assistant["content"]] == ["thinking", "tool_use"]
+        assert assistant["content"][0]["signature"] == signature
+        assert assistant["content"][0]["thinking"] == first.content[0].thinking
+    else:
+        assert [next(iter(b)) for b in assistant["content"]] == ["reasoningContent", "toolUse"]
+        reasoning = assistant["content"][0]["reasoningContent"]["reasoningText"]
+        assert reasoning == {"text": first.content[0].thinking, "signature": signature}
 
 
 @pytest.mark.parametrize("model", ["anthropic/claude-sonnet-4-5", "openai/gpt-4o"])
