@@ -297,3 +297,38 @@ import Testing
         #expect(encoded.headers.isEmpty)
     }
 }
+
+/// What Converse cannot carry but the gateway honours another way (issue 11 §2): adjusted, not refused.
+@Suite struct BedrockAdjustmentTests {
+    @Test func parallelToolCallsOffSeedPenaltiesAndJSONModeAreAdjusted() throws {
+        var request = ChatRequest(model: "m", messages: [.text(.user, "Hi")])
+        request.tools = [ToolDefinition(name: "a"), ToolDefinition(name: "b")]
+        request.parallelToolCalls = false
+        request.seed = 7
+        request.presencePenalty = 0.5
+        request.frequencyPenalty = 0.25
+        request.responseFormat = .jsonObject
+        let encoded = try BedrockCodec().encodeRequest(request, upstreamModel: "anthropic.claude-sonnet-4-5-20250929-v1:0")
+        #expect(encoded.adjustments == ["parallel_tool_calls", "response_format", "seed", "presence_penalty", "frequency_penalty"])
+        let body = try JSON.parse(encoded.body)
+        let format = body["outputConfig"]?["textFormat"]
+        #expect(format?["type"] == "json_schema")
+        #expect(format?["structure"]?["jsonSchema"]?["schema"] == #"{"type":"object"}"#)
+        #expect(body["toolConfig"]?["tools"]?.arrayValue?.count == 2)
+    }
+
+    @Test func nothingToAdjustReportsNothing() throws {
+        var request = ChatRequest(model: "m", messages: [.text(.user, "Hi")])
+        request.parallelToolCalls = true
+        request.presencePenalty = 0
+        #expect(try BedrockCodec().encodeRequest(request, upstreamModel: "amazon.nova-pro-v1:0").adjustments.isEmpty)
+        request.parallelToolCalls = false
+        #expect(try BedrockCodec().encodeRequest(request, upstreamModel: "amazon.nova-pro-v1:0").adjustments.isEmpty, "no tools")
+    }
+
+    @Test func moreThanOneChoiceIsStillRefused() {
+        var request = ChatRequest(model: "m", messages: [.text(.user, "Hi")])
+        request.choiceCount = 2
+        #expect(throws: GatewayError.self) { try BedrockCodec().encodeRequest(request, upstreamModel: "amazon.nova-pro-v1:0") }
+    }
+}

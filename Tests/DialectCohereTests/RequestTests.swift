@@ -182,13 +182,8 @@ import SwitchyardCore
         let tools = [ToolDefinition(name: "get_weather"), ToolDefinition(name: "get_time")]
         var forced = ChatRequest(model: "m", messages: [.text(.user, "hi")])
         forced.tools = tools
-        forced.toolChoice = .function(name: "get_weather")
-        expectInvalid(forced, param: "tool_choice", mentioning: "get_weather")
-
-        var serial = ChatRequest(model: "m", messages: [.text(.user, "hi")])
-        serial.tools = tools
-        serial.parallelToolCalls = false
-        expectInvalid(serial, param: "parallel_tool_calls", mentioning: "parallel")
+        forced.toolChoice = .function(name: "get_other")
+        expectInvalid(forced, param: "tool_choice", mentioning: "get_other")
 
         var many = ChatRequest(model: "m", messages: [.text(.user, "hi")])
         many.choiceCount = 2
@@ -215,10 +210,31 @@ import SwitchyardCore
         expectInvalid(effort, param: "reasoning_effort", mentioning: "reasoning_effort")
     }
 
-    /// The OpenAI fixture that forces one of two tools is refused, naming the tool.
-    @Test func forcedToolFixtureIsRefused() throws {
+    /// The OpenAI fixture that forces one of two tools: only that tool is offered, with `REQUIRED` — the same
+    /// constraint (that tool is called) — and the adjustment is reported.
+    @Test func forcedToolFixtureOffersOnlyThatTool() throws {
         let request = try OpenAIRequest.decode(try CohereFixtures.json("chat-request-tool-choice-forced.json", provider: "openai"))
-        #expect(throws: GatewayError.self) { try codec.encodeRequest(request, upstreamModel: "command-a-03-2025") }
+        guard case .function(let name)? = request.toolChoice, request.tools.count > 1 else {
+            Issue.record("the fixture forces one of several tools")
+            return
+        }
+        let encoded = try codec.encodeRequest(request, upstreamModel: "command-a-03-2025")
+        let body = try JSON.parse(encoded.body)
+        #expect(body["tool_choice"] == "REQUIRED")
+        #expect(body["tools"]?.arrayValue?.compactMap { $0["function"]?["name"]?.stringValue } == [name])
+        #expect(encoded.adjustments == [Adjustment.parallelToolCalls, Adjustment.toolChoice], "the fixture also turns parallel calls off")
+    }
+
+    /// `parallel_tool_calls: false` is not sent (Cohere has no switch); the gateway enforces it on the answer.
+    @Test func serialToolCallsAreAnAdjustment() throws {
+        var serial = ChatRequest(model: "m", messages: [.text(.user, "hi")])
+        serial.tools = [ToolDefinition(name: "get_weather"), ToolDefinition(name: "get_time")]
+        serial.parallelToolCalls = false
+        let encoded = try codec.encodeRequest(serial, upstreamModel: "command-a-03-2025")
+        #expect(try JSON.parse(encoded.body)["parallel_tool_calls"] == nil)
+        #expect(encoded.adjustments == [Adjustment.parallelToolCalls])
+        serial.tools = []
+        #expect(try codec.encodeRequest(serial, upstreamModel: "command-a-03-2025").adjustments.isEmpty, "no tools, nothing to enforce")
     }
 
     @Test func malformedRequestsAreInvalid() {

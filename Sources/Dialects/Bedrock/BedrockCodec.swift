@@ -9,9 +9,11 @@ public struct BedrockCodec: ProviderCodec {
 
     /// `POST /model/{modelId}/converse` (or `/converse-stream` when `request.stream`), model id percent-encoded.
     public func encodeRequest(_ request: ChatRequest, upstreamModel: String) throws(GatewayError) -> EncodedRequest {
-        let body = try BedrockRequest.encode(request, modelId: upstreamModel)
+        let (adjusted, adjustments) = BedrockRequest.adjust(request)
+        let body = try BedrockRequest.encode(adjusted, modelId: upstreamModel)
         return EncodedRequest(
-            path: BedrockRequest.path(modelId: upstreamModel, stream: request.stream), body: JSON.encode(body))
+            path: BedrockRequest.path(modelId: upstreamModel, stream: request.stream), body: JSON.encode(body),
+            adjustments: adjustments)
     }
 
     public func decodeResponse(_ body: [UInt8]) throws(GatewayError) -> ChatResponse {

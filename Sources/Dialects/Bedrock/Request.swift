@@ -142,6 +142,36 @@ public enum BedrockRequest {
         return .object(body)
     }
 
+    /// The request with what Converse cannot carry but the gateway can honour another way (README "Adjusted
+    /// parameters"): `parallel_tool_calls: false` is enforced on the answer (`SingleToolCall`), `json_object`
+    /// becomes the schema `{"type": "object"}`, and best-effort knobs without a Converse member (`seed`, the
+    /// penalties) are not sent. What is left for `rejectUncarried` would change the answer the client relies on.
+    public static func adjust(_ request: ChatRequest) -> (request: ChatRequest, adjustments: [String]) {
+        var request = request
+        var adjustments: [String] = []
+        if request.parallelToolCalls == false {
+            request.parallelToolCalls = nil
+            if !request.tools.isEmpty, request.toolChoice != ToolChoice.none { adjustments.append(Adjustment.parallelToolCalls) }
+        }
+        if case .jsonObject = request.responseFormat {
+            request.responseFormat = .jsonSchema(name: "json_object", schema: ["type": "object"], strict: nil, description: nil)
+            adjustments.append(Adjustment.responseFormat)
+        }
+        if request.seed != nil {
+            request.seed = nil
+            adjustments.append(Adjustment.seed)
+        }
+        if let penalty = request.presencePenalty, penalty != 0 {
+            request.presencePenalty = nil
+            adjustments.append(Adjustment.presencePenalty)
+        }
+        if let penalty = request.frequencyPenalty, penalty != 0 {
+            request.frequencyPenalty = nil
+            adjustments.append(Adjustment.frequencyPenalty)
+        }
+        return (request, adjustments)
+    }
+
     /// Canonical features with no Converse member. Defaults (a zero penalty, parallel calls allowed) pass.
     static func rejectUncarried(_ request: ChatRequest) throws(GatewayError) {
         func unsupported(_ feature: String, _ param: String) -> GatewayError {

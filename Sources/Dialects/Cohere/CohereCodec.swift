@@ -10,8 +10,9 @@ public struct CohereCodec: ProviderCodec {
     // MARK: Provider direction
 
     public func encodeRequest(_ request: ChatRequest, upstreamModel: String) throws(GatewayError) -> EncodedRequest {
-        let body = try CohereRequest.encode(request, model: upstreamModel)
-        return EncodedRequest(path: CohereRequest.path, body: JSON.encode(body))
+        let (adjusted, adjustments) = CohereRequest.adjust(request)
+        let body = try CohereRequest.encode(adjusted, model: upstreamModel)
+        return EncodedRequest(path: CohereRequest.path, body: JSON.encode(body), adjustments: adjustments)
     }
 
     public func decodeResponse(_ body: [UInt8]) throws(GatewayError) -> ChatResponse {

@@ -208,6 +208,26 @@ public enum CohereRequest {
 
     // MARK: - Encoding
 
+    /// The request with what Cohere cannot carry but the gateway can honour another way (README "Adjusted
+    /// parameters"): `parallel_tool_calls: false` is enforced on the answer (`SingleToolCall`), and a forced
+    /// function among several tools offers only that tool with `REQUIRED` (the same constraint: that tool is
+    /// called). A forced function the client did not offer stays an error.
+    public static func adjust(_ request: ChatRequest) -> (request: ChatRequest, adjustments: [String]) {
+        var request = request
+        var adjustments: [String] = []
+        if request.parallelToolCalls == false {
+            request.parallelToolCalls = nil
+            if !request.tools.isEmpty, request.toolChoice != ToolChoice.none { adjustments.append(Adjustment.parallelToolCalls) }
+        }
+        if case .function(let name)? = request.toolChoice, request.tools.count > 1,
+            request.tools.contains(where: { $0.name == name })
+        {
+            request.tools = request.tools.filter { $0.name == name }
+            adjustments.append(Adjustment.toolChoice)
+        }
+        return (request, adjustments)
+    }
+
     /// The Cohere body for `request`, sent to `model`. Throws `.invalidRequest` naming any feature Cohere
     /// cannot carry.
     public static func encode(_ request: ChatRequest, model: String) throws(GatewayError) -> JSONValue {

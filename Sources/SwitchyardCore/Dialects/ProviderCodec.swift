@@ -4,11 +4,14 @@ public struct EncodedRequest: Sendable {
     public var path: String
     public var body: [UInt8]
     public var headers: [(String, String)]
+    /// Client parameters this provider cannot carry that the gateway honours another way (`Adjustment`).
+    public var adjustments: [String]
 
-    public init(path: String, body: [UInt8], headers: [(String, String)] = []) {
+    public init(path: String, body: [UInt8], headers: [(String, String)] = [], adjustments: [String] = []) {
         self.path = path
         self.body = body
         self.headers = headers
+        self.adjustments = adjustments
     }
 }
 

@@ -13,8 +13,9 @@ struct AnswerContext: Sendable {
     /// Size of the client's request body, for estimating input tokens when no usage arrives.
     let requestBytes: Int
 
-    /// The answer's headers; with the priced record of a whole answer, its cost too.
-    func headers(contentType: String?, priced record: UsageRecord? = nil) -> HTTPFields {
+    /// The answer's headers; with the priced record of a whole answer, its cost too, and the client
+    /// parameters the gateway honoured another way than sending them (`Adjustment`).
+    func headers(contentType: String?, priced record: UsageRecord? = nil, adjusted: [String] = []) -> HTTPFields {
         var headers = HTTPFields()
         headers[.contentType] = contentType ?? "application/json"
         headers[.requestID] = requestID
@@ -22,6 +23,7 @@ struct AnswerContext: Sendable {
         headers[.switchyardModel] = deployment.upstreamModel
         headers[.switchyardAttempts] = String(attempts)
         if let cost = record?.costUSD { headers[.switchyardCost] = Self.formatCost(cost) }
+        if !adjusted.isEmpty { headers[.switchyardAdjusted] = adjusted.joined(separator: ", ") }
         return headers
     }
 

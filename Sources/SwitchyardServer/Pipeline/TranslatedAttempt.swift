@@ -26,18 +26,22 @@ struct TranslatedAttempt: Sendable {
             let answer = try await upstream.answer(
                 endpoint: endpoint, body: body, requestID: context.requestID, timeouts: deployment.timeouts,
                 decodeError: codec.decodeError)
-            return try bufferedAnswer(answer.body, inbound: inbound, codec: codec, context: context)
+            return try bufferedAnswer(
+                answer.body, inbound: inbound, codec: codec, adjustments: encoded.adjustments, context: context)
         }
         let (_, stream) = try await upstream.stream(
             endpoint: endpoint, body: body, requestID: context.requestID, timeouts: deployment.timeouts,
             decodeError: codec.decodeError)
-        return streamAnswer(stream, request: request, inbound: inbound, codec: codec, context: context)
+        return streamAnswer(
+            stream, request: request, inbound: inbound, codec: codec, adjustments: encoded.adjustments, context: context)
     }
 
     func bufferedAnswer(
-        _ answer: ByteBuffer, inbound: any InboundDialect, codec: any ProviderCodec, context: AnswerContext
+        _ answer: ByteBuffer, inbound: any InboundDialect, codec: any ProviderCodec, adjustments: [String],
+        context: AnswerContext
     ) throws(GatewayError) -> Response {
-        let decoded = try codec.decodeResponse(Array(buffer: answer))
+        var decoded = try codec.decodeResponse(Array(buffer: answer))
+        if adjustments.contains(Adjustment.parallelToolCalls) { _ = SingleToolCall.enforce(&decoded) }
         // An answer the model botched is a failed attempt, not a normal end (mapping.md §1.1).
         for choice in decoded.choices {
             if case .error(let native) = choice.finishReason {
@@ -46,7 +50,7 @@ struct TranslatedAttempt: Sendable {
         }
         let record = context.record(usage: decoded.usage, outputBytes: answer.readableBytes, outcome: .completed)
         accounting.record(record)
-        let headers = context.headers(contentType: "application/json", priced: record)
+        let headers = context.headers(contentType: "application/json", priced: record, adjusted: adjustments)
         return Response(
             status: .ok, headers: headers,
             body: ResponseBody(
@@ -56,9 +60,10 @@ struct TranslatedAttempt: Sendable {
 
     func streamAnswer(
         _ stream: UpstreamStream, request: ChatRequest, inbound: any InboundDialect, codec: any ProviderCodec,
-        context: AnswerContext
+        adjustments: [String], context: AnswerContext
     ) -> Response {
-        var headers = context.headers(contentType: inbound.streamContentType)
+        var headers = context.headers(contentType: inbound.streamContentType, adjusted: adjustments)
+        let singleToolCall = adjustments.contains(Adjustment.parallelToolCalls)
         headers[.cacheControl] = "no-cache"
         let accounting = self.accounting
         let body = ResponseBody { writer in
@@ -69,7 +74,9 @@ struct TranslatedAttempt: Sendable {
             let ending = await StreamPump.run(
                 stream, to: &writer, until: context.started + context.maxStreamDuration, scrubber: &scrubber
             ) { chunk in
-                let out = progress.translate(decoder.feed(Array(buffer: chunk)), with: &encoder)
+                var events = decoder.feed(Array(buffer: chunk))
+                if singleToolCall { events = SingleToolCall.filter(events) }
+                let out = progress.translate(events, with: &encoder)
                 return (ByteBuffer(bytes: out), progress.failed)
             }
             let clientGone = ending.clientGone
@@ -78,7 +85,8 @@ struct TranslatedAttempt: Sendable {
             if clientGone {
                 outcome = .clientDisconnected
             } else {
-                var out = progress.failed ? [] : progress.translate(decoder.finish(), with: &encoder)
+                let last = singleToolCall ? SingleToolCall.filter(decoder.finish()) : decoder.finish()
+                var out = progress.failed ? [] : progress.translate(last, with: &encoder)
                 if !progress.failed {
                     if upstreamFailure == nil, !progress.finished {
                         upstreamFailure = GatewayError(.upstreamError, "The provider closed the stream before it was complete.")

@@ -9,6 +9,7 @@ extension HTTPField.Name {
     static let switchyardModel = HTTPField.Name("x-switchyard-model")!
     static let switchyardAttempts = HTTPField.Name("x-switchyard-attempts")!
     static let switchyardCost = HTTPField.Name("x-switchyard-cost-usd")!
+    static let switchyardAdjusted = HTTPField.Name("x-switchyard-adjusted")!
     static let shouldRetry = HTTPField.Name("x-should-retry")!
     static let retryAfterName = HTTPField.Name("retry-after")!
     static let xAPIKey = HTTPField.Name("x-api-key")!

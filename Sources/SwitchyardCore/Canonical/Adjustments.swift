@@ -1,0 +1,43 @@
+/// Request parameters a provider cannot carry as the client sent them, which the gateway honours another
+/// way instead of refusing the request (README "Adjusted parameters"). Each name is the OpenAI-dialect
+/// parameter; the answer says which were adjusted in `x-switchyard-adjusted`.
+public enum Adjustment {
+    /// `parallel_tool_calls: false` on a provider without the switch: the gateway keeps the first tool call
+    /// of each choice (`SingleToolCall`), so the client still gets at most one.
+    public static let parallelToolCalls = "parallel_tool_calls"
+    /// A forced `tool_choice` on a provider that can only force "some tool": only the named tool is offered.
+    public static let toolChoice = "tool_choice"
+    /// `response_format: json_object` on a provider with schemas only: sent as the schema `{"type": "object"}`.
+    public static let responseFormat = "response_format"
+    /// Best-effort sampling knobs a provider does not have (`seed`, penalties): not sent.
+    public static let seed = "seed"
+    public static let presencePenalty = "presence_penalty"
+    public static let frequencyPenalty = "frequency_penalty"
+}
+
+/// Keeps a client's `parallel_tool_calls: false` where the provider could not be told: at most one tool call
+/// per choice reaches the client, the first one the provider made.
+public enum SingleToolCall {
+    /// The answer with each choice's tool calls cut to the first; true when something was cut.
+    public static func enforce(_ response: inout ChatResponse) -> Bool {
+        var cut = false
+        for index in response.choices.indices where response.choices[index].message.toolCalls.count > 1 {
+            response.choices[index].message.toolCalls.removeSubrange(1...)
+            cut = true
+        }
+        return cut
+    }
+
+    /// Stream events without those of any tool call after a choice's first.
+    public static func filter(_ events: [StreamEvent]) -> [StreamEvent] {
+        events.filter { event in
+            switch event {
+            case .toolCallStart(_, let index, _, _), .toolCallSignature(_, let index, _),
+                .toolCallArgumentsDelta(_, let index, _):
+                return index == 0
+            default:
+                return true
+            }
+        }
+    }
+}
