@@ -118,7 +118,12 @@ public struct OpenAIStreamEncoder: Sendable {
             let detail: JSONValue = ["type": "reasoning.text", "text": "", "signature": .string(signature)]
             return openChoice(choice) + chunk(choice: choice, delta: ["reasoning_details": [detail]])
         case .toolCallSignature(let choice, let index, let signature):
-            let call: JSONValue = ["index": .int(Int64(index)), "extra_content": OpenAIReasoning.toolSignature(signature)]
+            // `function` is present on every tool-call delta OpenAI sends, and clients index it unguarded
+            // (LangChain's `rtc["function"].get(...)`): an empty arguments fragment keeps their shape.
+            let call: JSONValue = [
+                "index": .int(Int64(index)), "function": ["arguments": ""],
+                "extra_content": OpenAIReasoning.toolSignature(signature),
+            ]
             return chunk(choice: choice, delta: ["tool_calls": [call]])
         case .toolCallStart(let choice, let index, let id, let name):
             let call: JSONValue = [
