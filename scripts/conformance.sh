@@ -47,6 +47,11 @@ providers:
   gemini: { api_key: fake-gemini, base_url: "$FAKE/gemini/v1beta" }
   bedrock: { api_key: fake-bedrock-key, region: us-east-1, base_url: "$FAKE/bedrock" }
   cohere: { api_key: fake-cohere, base_url: "$FAKE/cohere" }
+  openai-spaced: { kind: openai, api_key: sk-fake-openai, base_url: "$FAKE/openai/json=spaced/v1" }
+  groq-spaced: { kind: groq, api_key: fake-groq, base_url: "$FAKE/groq/json=spaced/v1" }
+  deepseek-spaced: { kind: deepseek, api_key: fake-deepseek, base_url: "$FAKE/deepseek/json=spaced/v1" }
+  mistral-spaced: { kind: mistral, api_key: fake-mistral, base_url: "$FAKE/mistral/json=spaced/v1" }
+  openai-multiline: { kind: openai, api_key: sk-fake-openai, base_url: "$FAKE/openai/json=multiline/v1" }
 models:
   - name: support-bot
     to: flaky/gpt-4o-mini
