@@ -19,7 +19,12 @@ public struct AnthropicCodec: ProviderCodec {
 
     public func encodeRequest(_ request: ChatRequest, upstreamModel: String) throws(GatewayError) -> EncodedRequest {
         let body = try AnthropicRequest.encode(request, model: upstreamModel, defaultMaxTokens: defaultMaxTokens)
-        return EncodedRequest(path: Self.messagesPath, body: JSON.encode(body), headers: Self.headers)
+        // The encoder leaves thinking off when the tool loop's assistant turn lost its thinking block.
+        let thinkingSent = ["enabled", "adaptive"].contains(body["thinking"]?["type"]?.stringValue ?? "")
+        let dropped = request.asksForReasoning && !thinkingSent && request.lastToolLoopLacksSignedReasoning
+        return EncodedRequest(
+            path: Self.messagesPath, body: JSON.encode(body), headers: Self.headers,
+            adjustments: dropped ? [Adjustment.thinking] : [])
     }
 
     /// `POST /v1/messages/count_tokens` for the request; its answer reads with `AnthropicCountTokens.decodeResponse`.

@@ -9,7 +9,7 @@ public struct BedrockCodec: ProviderCodec {
 
     /// `POST /model/{modelId}/converse` (or `/converse-stream` when `request.stream`), model id percent-encoded.
     public func encodeRequest(_ request: ChatRequest, upstreamModel: String) throws(GatewayError) -> EncodedRequest {
-        let (adjusted, adjustments) = BedrockRequest.adjust(request)
+        let (adjusted, adjustments) = BedrockRequest.adjust(request, modelId: upstreamModel)
         let body = try BedrockRequest.encode(adjusted, modelId: upstreamModel)
         return EncodedRequest(
             path: BedrockRequest.path(modelId: upstreamModel, stream: request.stream), body: JSON.encode(body),

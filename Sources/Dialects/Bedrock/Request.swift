@@ -146,9 +146,16 @@ public enum BedrockRequest {
     /// parameters"): `parallel_tool_calls: false` is enforced on the answer (`SingleToolCall`), `json_object`
     /// becomes the schema `{"type": "object"}`, and best-effort knobs without a Converse member (`seed`, the
     /// penalties) are not sent. What is left for `rejectUncarried` would change the answer the client relies on.
-    public static func adjust(_ request: ChatRequest) -> (request: ChatRequest, adjustments: [String]) {
+    public static func adjust(_ request: ChatRequest, modelId: String) -> (request: ChatRequest, adjustments: [String]) {
         var request = request
         var adjustments: [String] = []
+        // Claude on Bedrock, as on Anthropic's API, refuses thinking on a tool loop whose assistant turn lost
+        // its signed reasoning (clients that rebuild history drop it): thinking is off for that turn.
+        if ModelFamily(modelId) == .anthropic, request.asksForReasoning, request.lastToolLoopLacksSignedReasoning {
+            request.reasoningBudget = nil
+            request.reasoningEffort = nil
+            adjustments.append(Adjustment.thinking)
+        }
         if request.parallelToolCalls == false {
             request.parallelToolCalls = nil
             if !request.tools.isEmpty, request.toolChoice != ToolChoice.none { adjustments.append(Adjustment.parallelToolCalls) }

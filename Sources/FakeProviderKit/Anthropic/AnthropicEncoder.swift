@@ -274,6 +274,13 @@ extension NativeResponder {
         if self.anthropicVersion != "2023-06-01", let parameter = request.samplingParameters.first {
             return self.invalid("\(parameter): Extra inputs are not permitted")
         }
+        if !countingTokens, request.toolLoopLacksThinking {
+            return self.invalid(
+                "messages.\((request.messages?.count ?? 2) - 2).content.0.type: Expected `thinking` or `redacted_thinking`, "
+                    + "but found `tool_use`. When `thinking` is enabled, a final `assistant` message must start with a "
+                    + "thinking block (preceeding the lastmost set of `tool_use` and `tool_result` blocks). We recommend "
+                    + "you include thinking blocks from previous turns. To avoid this requirement, disable `thinking`.")
+        }
         return nil
     }
 }

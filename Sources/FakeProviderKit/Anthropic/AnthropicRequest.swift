@@ -43,6 +43,18 @@ struct AnthropicRequest: Decodable {
         self.thinking?.type == "enabled" || self.thinking?.type == "adaptive"
     }
 
+    /// With thinking on, the API requires the final assistant turn of a tool loop (the one whose `tool_use`
+    /// blocks the last user turn answers) to start with its thinking block, replayed unchanged (anthropic.md,
+    /// extended thinking with tool use): true when a client dropped it.
+    var toolLoopLacksThinking: Bool {
+        guard self.thinks, let messages = self.messages, let last = messages.last, last.role == "user",
+            last.content?.hasToolResult == true,
+            let assistant = messages.last(where: { $0.role == "assistant" }), assistant.content?.hasToolUse == true
+        else { return false }
+        let first = assistant.content?.firstBlockType
+        return first != "thinking" && first != "redacted_thinking"
+    }
+
     /// The text of the last user turn that has any (a turn of only tool results is skipped,
     /// as the OpenAI fakes skip `tool` messages).
     var lastUserText: String {
@@ -80,6 +92,9 @@ struct AnthropicContent: Decodable {
     var text: String
     var hasText: Bool
     var hasToolResult: Bool
+    var hasToolUse = false
+    /// The first block's type (`thinking`, `redacted_thinking`, `text`, `tool_use`, …); nil for a string.
+    var firstBlockType: String?
 
     init(from decoder: any Decoder) throws {
         let container = try decoder.singleValueContainer()
@@ -92,6 +107,8 @@ struct AnthropicContent: Decodable {
             self.text = texts.joined(separator: "\n")
             self.hasText = !texts.isEmpty
             self.hasToolResult = blocks.contains { $0.type == "tool_result" }
+            self.hasToolUse = blocks.contains { $0.type == "tool_use" }
+            self.firstBlockType = blocks.first?.type
         } else {
             self.text = ""
             self.hasText = false

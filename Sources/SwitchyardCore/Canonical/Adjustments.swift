@@ -9,6 +9,11 @@ public enum Adjustment {
     public static let toolChoice = "tool_choice"
     /// `response_format: json_object` on a provider with schemas only: sent as the schema `{"type": "object"}`.
     public static let responseFormat = "response_format"
+    /// Thinking asked for on a tool loop whose last assistant turn came back without its signed thinking (clients
+    /// that rebuild messages from id, name and arguments drop it): Anthropic's API then refuses the request
+    /// unless thinking is off, so it is off for this turn. The thinking text cannot ride in an id as Gemini's
+    /// signatures do — it is as long as the thinking itself and must come back unchanged.
+    public static let thinking = "thinking"
     /// Best-effort sampling knobs a provider does not have (`seed`, penalties): not sent.
     public static let seed = "seed"
     public static let presencePenalty = "presence_penalty"
@@ -37,6 +42,28 @@ public enum SingleToolCall {
                 return index == 0
             default:
                 return true
+            }
+        }
+    }
+}
+
+extension ChatRequest {
+    /// Whether reasoning was asked for (a budget above 0, or an effort other than `none`).
+    public var asksForReasoning: Bool {
+        if let budget = reasoningBudget { return budget > 0 }
+        return reasoningEffort.map { $0.lowercased() != "none" } ?? false
+    }
+
+    /// True when the request continues a tool loop (it ends with tool results) whose assistant turn carries no
+    /// replayable reasoning block — a signed thinking block or a redacted one.
+    public var lastToolLoopLacksSignedReasoning: Bool {
+        guard let last = messages.last, last.role == .tool,
+            let assistant = messages.last(where: { $0.role == .assistant }), !assistant.toolCalls.isEmpty
+        else { return false }
+        return !assistant.reasoning.contains { block in
+            switch block {
+            case .text(_, let signature): return signature?.isEmpty == false
+            case .redacted: return true
             }
         }
     }
