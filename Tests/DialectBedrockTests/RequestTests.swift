@@ -16,9 +16,13 @@ import Testing
         let modelId = try #require(BedrockFixtures.modelId(entry))
         let original = try BedrockFixtures.json(file)
         let request = try BedrockRequest.decode(try BedrockFixtures.bytes(file), modelId: modelId, stream: false)
-        let encoded = try BedrockCodec().encodeRequest(request, upstreamModel: modelId)
-        #expect(encoded.path == "/model/us.anthropic.claude-sonnet-4-5-20250929-v1%3A0/converse")
-        #expect(numericallyNormalised(try JSON.parse(encoded.body)) == numericallyNormalised(original))
+        // The translation itself, without the gateway's adjustments: this fixture's tool loop has thinking on
+        // but no reasoning block, which the codec would send without thinking (`BedrockRequest.adjust`).
+        let encoded = try BedrockRequest.encode(request, modelId: modelId)
+        #expect(BedrockRequest.path(modelId: modelId, stream: false) == "/model/us.anthropic.claude-sonnet-4-5-20250929-v1%3A0/converse")
+        #expect(numericallyNormalised(encoded) == numericallyNormalised(original))
+        let adjustments = try BedrockCodec().encodeRequest(request, upstreamModel: modelId).adjustments
+        #expect(adjustments == (file == "converse-request.json" ? [Adjustment.thinking] : []))
     }
 
     @Test func fullRequestDecodesToCanonical() throws {
