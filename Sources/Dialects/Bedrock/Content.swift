@@ -263,7 +263,9 @@ enum BedrockContent {
         }
         for (index, call) in message.toolCalls.enumerated() {
             blocks.append(["toolUse": [
-                "toolUseId": .string(call.id), "name": .string(call.name),
+                // Converse takes 1-64 characters of [A-Za-z0-9_-] (a Gemini-signed id would not fit).
+                "toolUseId": .string(ToolCallIDFitting.fitted(call.id, maxLength: 64, restrictedCharacters: true)),
+                "name": .string(call.name),
                 "input": try toolInput(call, param: "\(param).tool_calls[\(index)]"),
             ]])
         }
@@ -301,7 +303,10 @@ enum BedrockContent {
                 }
             }
         }
-        var result: [String: JSONValue] = ["toolUseId": .string(id), "content": .array(content)]
+        var result: [String: JSONValue] = [
+            "toolUseId": .string(ToolCallIDFitting.fitted(id, maxLength: 64, restrictedCharacters: true)),
+            "content": .array(content),
+        ]
         if let isError = message.toolResultIsError { result["status"] = isError ? "error" : "success" }
         return ["toolResult": .object(result)]
     }

@@ -221,7 +221,9 @@ public enum OpenAIRequest {
     public static func encode(_ request: ChatRequest) -> JSONValue {
         var body = request.extra
         body["model"] = .string(request.model)
-        body["messages"] = .array(request.messages.map(encodeMessage))
+        // OpenAI refuses tool-call ids over 40 characters (a Gemini-signed id after a failover is one); the
+        // answer side (`encodeMessage` for responses) keeps ids whole.
+        body["messages"] = .array(request.messages.map { encodeMessage($0.fittingToolCallIDs(maxLength: 40)) })
         if !request.tools.isEmpty {
             body["tools"] = .array(request.tools.map(encodeTool))
         }

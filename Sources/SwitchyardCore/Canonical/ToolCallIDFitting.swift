@@ -1,0 +1,54 @@
+/// Tool-call ids as another provider accepts them. Ids cross providers when a conversation fails over, and
+/// some are long by design (a Gemini call's id carries its thought signature, hundreds of characters), while
+/// OpenAI takes at most 40 characters and Bedrock at most 64 of `[A-Za-z0-9_-]`. An id that does not fit is
+/// replaced by a short one derived from it, the same on every instance and every turn, so a call and its
+/// result still pair up; the provider answers with ids of its own, so nothing has to map back.
+public enum ToolCallIDFitting {
+    public static func fitted(_ id: String, maxLength: Int, restrictedCharacters: Bool = false) -> String {
+        let fits = id.utf8.count <= maxLength
+            && (!restrictedCharacters || id.utf8.allSatisfy { isWordByte($0) })
+        return fits ? id : derived(from: id)
+    }
+
+    static func isWordByte(_ byte: UInt8) -> Bool {
+        (byte >= 0x30 && byte <= 0x39) || (byte >= 0x41 && byte <= 0x5A) || (byte >= 0x61 && byte <= 0x7A)
+            || byte == 0x5F || byte == 0x2D
+    }
+
+    private static let alphabet = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789".utf8)
+
+    /// `call_` + 24 alphanumerics from FNV-1a of the id stretched with SplitMix64 (not `Hasher`, which is
+    /// seeded per process).
+    static func derived(from id: String) -> String {
+        var state: UInt64 = 0xCBF2_9CE4_8422_2325
+        for byte in id.utf8 {
+            state ^= UInt64(byte)
+            state = state &* 0x0000_0100_0000_01B3
+        }
+        var out = Array("call_".utf8)
+        for _ in 0..<24 {
+            state &+= 0x9E37_79B9_7F4A_7C15
+            var z = state
+            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+            z ^= z >> 31
+            out.append(alphabet[Int(z % UInt64(alphabet.count))])
+        }
+        return String(decoding: out, as: UTF8.self)
+    }
+}
+
+extension Message {
+    /// The message with its tool-call ids (calls and the id a tool result answers) fitted for a provider.
+    public func fittingToolCallIDs(maxLength: Int, restrictedCharacters: Bool = false) -> Message {
+        var copy = self
+        for index in copy.toolCalls.indices {
+            copy.toolCalls[index].id = ToolCallIDFitting.fitted(
+                copy.toolCalls[index].id, maxLength: maxLength, restrictedCharacters: restrictedCharacters)
+        }
+        copy.toolCallId = copy.toolCallId.map {
+            ToolCallIDFitting.fitted($0, maxLength: maxLength, restrictedCharacters: restrictedCharacters)
+        }
+        return copy
+    }
+}
