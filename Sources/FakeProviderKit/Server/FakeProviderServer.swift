@@ -26,7 +26,7 @@ import ServiceLifecycle
 ///   `:streamGenerateContent?alt=sse` (CRLF-framed SSE; without `alt=sse` a JSON array),
 ///   `GET {base}/models`. Key in `x-goog-api-key` (a `?key=` query works too and stays visible
 ///   in the request log); none → 403, wrong → 400 `API_KEY_INVALID`. `functionDeclarations` are
-///   called (`functionCall`, `finishReason: "STOP"`); `thinkingConfig` adds `thoughtSignature`
+///   called (`functionCall`, `finishReason: "STOP"`); `thinkingConfig` adds `thoughtSignature` (`gemini-3*` models always think and sign, as Gemini 3 does)
 ///   (and thought summaries with `includeThoughts`); `gemini-3*` models reject replayed function
 ///   calls without their signature.
 /// - Bedrock, base `/bedrock/{knobs?}`: `POST {base}/model/{modelId}/converse` and
