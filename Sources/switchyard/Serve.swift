@@ -49,9 +49,11 @@ struct Serve: AsyncParsableCommand {
                 providers.isEmpty
                     ? "no providers configured: set OPENAI_API_KEY (or another provider key) or pass --config"
                     : "providers: \(providers.joined(separator: ", "))")
+            // Never `export OPENAI_API_KEY=<master key>`: without a config file that variable is read as the
+            // OpenAI provider key, so the gateway would send its own master key to OpenAI.
             if generatedKey {
-                lines.append("no master key configured; generated one for this run:")
-                lines.append("  export OPENAI_API_KEY=\(masterKey)   # clients send Authorization: Bearer <key>")
+                lines.append("gateway master key, generated for this run (not a provider key): \(masterKey)")
+                lines.append("clients authenticate with Authorization: Bearer <gateway master key>")
             } else {
                 lines.append("clients authenticate with Authorization: Bearer <server.master_key>")
             }

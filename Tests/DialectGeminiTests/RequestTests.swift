@@ -32,6 +32,11 @@ import SwitchyardCore
         return expected
     }
 
+    /// The argument list below comes from the manifest: a moved or emptied manifest must fail, not pass on zero.
+    @Test func requestFixturesArePresent() throws {
+        #expect(try Fixtures.names(kind: "request").count == 3)
+    }
+
     @Test(arguments: try Fixtures.names(kind: "request"))
     func fixtureRoundTrips(_ file: String) throws {
         let model = try Fixtures.model(file)

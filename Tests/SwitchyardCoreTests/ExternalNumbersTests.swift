@@ -65,3 +65,15 @@ import Testing
         }
     }
 }
+
+/// CONTRACT §0: `SWITCHYARD_MASTER_KEY` sets the master key whenever `server.master_key` is absent.
+@Suite struct MasterKeyFromEnvironmentTests {
+    @Test func environmentKeyAppliesWhenTheFileHasNone() throws {
+        let loader = ConfigLoader(environment: ["SWITCHYARD_MASTER_KEY": "sk-env"])
+        #expect(try loader.load(yaml: "providers:\n  openai: { api_key: sk-x }\n").server.masterKey == "sk-env")
+        #expect(try loader.load(yaml: "").server.masterKey == "sk-env")
+        let named = "server: { master_key: sk-file }\nproviders:\n  openai: { api_key: sk-x }\n"
+        #expect(try loader.load(yaml: named).server.masterKey == "sk-file", "the file wins")
+        #expect(try ConfigLoader(environment: [:]).load(yaml: "providers:\n  openai: { api_key: sk-x }\n").server.masterKey == nil)
+    }
+}

@@ -27,7 +27,7 @@ def start(args, env=None):
         if not line:
             break
         lines.append(line)
-        if "clients authenticate" in line or "export OPENAI_API_KEY" in line:
+        if "clients authenticate" in line:
             break  # the banner's last line
     match = re.search(r"http://127\.0\.0\.1:(\d+)/v1", "".join(lines))
     if not match:
@@ -46,6 +46,9 @@ def test_starts_without_config_and_prints_how_to_authenticate():
         ids = [m.id for m in client.models.list()]
         assert "openai/gpt-4o" in ids and "mistral/mistral-large-latest" in ids
         assert "sk-from-env" not in banner, "provider keys are never printed"
+        # Printed as OPENAI_API_KEY=..., the master key would be read back as the OpenAI provider key.
+        assert "OPENAI_API_KEY" not in banner.replace("set OPENAI_API_KEY (or another", ""), banner
+        assert "not a provider key" in banner
     finally:
         process.terminate()
         process.wait(timeout=30)
@@ -71,3 +74,26 @@ def test_graceful_shutdown_drains_in_flight_stream():
     chunks.extend(iterator)
     assert any(c.choices and c.choices[0].finish_reason == "stop" for c in chunks), "stream finished normally"
     assert process.wait(timeout=30) == 0
+
+
+def test_master_key_from_the_environment_applies_with_a_config_file():
+    fake = os.environ["FAKE_URL"]
+    with tempfile.NamedTemporaryFile("w", suffix=".yaml", delete=False) as config:
+        config.write(
+            'server: { listen: "127.0.0.1:0" }\n'
+            "providers:\n"
+            f'  openai: {{ api_key: sk-fake-openai, base_url: "{fake}/openai/v1" }}\n'
+        )
+    process, url, banner = start(["serve", "--config", config.name], {"SWITCHYARD_MASTER_KEY": "sk-from-environment"})
+    try:
+        assert "sk-switchyard-" not in banner, "no key generated when the environment has one"
+        assert "sk-from-environment" not in banner, "the master key is not printed"
+        good = openai.OpenAI(base_url=url, api_key="sk-from-environment", max_retries=0)
+        assert good.chat.completions.create(
+            model="openai/gpt-4o-mini", messages=[{"role": "user", "content": "hi"}]).choices[0].message.content
+        bad = openai.OpenAI(base_url=url, api_key="sk-other", max_retries=0)
+        with pytest.raises(openai.AuthenticationError):
+            bad.models.list()
+    finally:
+        process.terminate()
+        process.wait(timeout=30)

@@ -18,6 +18,15 @@ public struct ConfigLoader {
         } catch {
             throw ConfigError(path: "", line: nil, message: "not valid YAML: \(error)")
         }
+        var config = try read(root)
+        // CONTRACT §0: the environment's master key applies whenever the file names none.
+        if config.server.masterKey == nil, let key = environment["SWITCHYARD_MASTER_KEY"], !key.isEmpty {
+            config.server.masterKey = key
+        }
+        return config
+    }
+
+    private func read(_ root: Node?) throws(ConfigError) -> GatewayConfig {
         var config = GatewayConfig()
         guard let root else { return config }
         let top = try mapping(root, path: "", allowed: [
