@@ -15,14 +15,17 @@ struct GatewayHarness {
     let gateway: Gateway
     let http: HTTPClient
 
-    /// `yaml` receives the running fake and returns the gateway config (server section is added).
+    /// `yaml` receives the running fake and returns the gateway config (server section is added, with
+    /// `server` as further fields of it, e.g. `idle_timeout: 300ms`).
     static func run(
+        server serverFields: String = "",
         _ yaml: @escaping @Sendable (RunningFakeProviders) -> String,
         _ body: @Sendable (GatewayHarness) async throws -> Void
     ) async throws {
         let server = FakeProviderServer()
         try await server.withRunning { fake in
-            let text = "server: { master_key: \"\(masterKey)\" }\n" + yaml(fake)
+            let extra = serverFields.isEmpty ? "" : ", " + serverFields
+            let text = "server: { master_key: \"\(masterKey)\"\(extra) }\n" + yaml(fake)
             let config = try ConfigLoader(environment: [:]).load(yaml: text)
             let logger = {
                 var logger = Logger(label: "switchyard-test")

@@ -64,7 +64,7 @@ public struct ConfigLoader {
     // MARK: - Sections
 
     func readServer(_ node: Node, into config: inout GatewayConfig) throws(ConfigError) {
-        let fields = try mapping(node, path: "server", allowed: ["listen", "host", "port", "master_key"])
+        let fields = try mapping(node, path: "server", allowed: ["listen", "host", "port", "master_key", "idle_timeout"])
         if let listen = fields["listen"] {
             let text = try string(listen, path: "server.listen")
             guard let colon = text.lastIndex(of: ":"), let port = Int(text[text.index(after: colon)...]),
@@ -81,6 +81,7 @@ public struct ConfigLoader {
             let value = try string(key, path: "server.master_key")
             config.server.masterKey = value.isEmpty ? nil : value
         }
+        if let idle = fields["idle_timeout"] { config.server.idleTimeout = try duration(idle, path: "server.idle_timeout") }
     }
 
     func readStore(_ node: Node) throws(ConfigError) -> GatewayConfig.Store {

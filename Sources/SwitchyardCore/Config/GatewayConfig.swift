@@ -5,6 +5,9 @@ public struct GatewayConfig: Sendable {
         public var port = 4000
         /// The key clients present as `Authorization: Bearer`. nil: the CLI generates one at start.
         public var masterKey: String?
+        /// A client connection with no request in progress (or a request still arriving) for this long is
+        /// closed (CONTRACT §0); a response being written, however long, keeps it open.
+        public var idleTimeout: Duration = .seconds(75)
         public init() {}
     }
 

@@ -29,16 +29,18 @@ public struct Gateway: Sendable {
         self.router = try ModelRouter(config: config, catalog: catalog)
         self.logger = logger
         self.masterKey = Array(key.utf8)
-        var readTimeouts: Set<Duration> = []
-        let profiles = [config.timeouts] + config.providers.map { config.timeouts.applying($0.timeouts) }
+        // Every timeout combination a deployment can have (global, per provider, per model): `connect` and
+        // the read timeouts are per pooled client, so each combination gets one.
+        var profiles: Set<UpstreamClient.Profile> = []
+        let combinations = [config.timeouts] + config.providers.map { config.timeouts.applying($0.timeouts) }
             + config.models.flatMap { model in
                 config.providers.map { config.timeouts.applying($0.timeouts).applying(model.timeouts) }
             }
-        for timeouts in profiles {
-            readTimeouts.insert(UpstreamClient.readTimeout(stream: true, timeouts: timeouts))
-            readTimeouts.insert(UpstreamClient.readTimeout(stream: false, timeouts: timeouts))
+        for timeouts in combinations {
+            profiles.insert(UpstreamClient.Profile(stream: true, timeouts: timeouts))
+            profiles.insert(UpstreamClient.Profile(stream: false, timeouts: timeouts))
         }
-        self.upstream = UpstreamClient(connect: config.timeouts.connect, readTimeouts: readTimeouts)
+        self.upstream = UpstreamClient(profiles: profiles)
         self.accounting = Accounting(logger: logger)
         self.attempts = AttemptLoop(logger: logger)
         self.passthrough = OpenAIPassthrough(upstream: upstream, accounting: accounting)

@@ -23,7 +23,7 @@ public struct GatewayServer: Sendable {
     public func run(handleSignals: Bool, onStarted: @escaping @Sendable (Int) async -> Void = { _ in }) async throws {
         let app = Application(
             router: gateway.buildRouter(),
-            server: .http1(),
+            server: .http1(configuration: .init(idleTimeout: .nanoseconds(gateway.config.server.idleTimeout.nanoseconds))),
             configuration: .init(address: .hostname(host, port: port), serverName: nil),
             onServerRunning: { channel in await onStarted(channel.localAddress?.port ?? 0) },
             logger: logger

@@ -6,28 +6,46 @@ import SwitchyardCore
 
 /// The shared HTTP clients for provider calls: pooled keep-alive connections, timeouts, cancellation.
 ///
-/// AsyncHTTPClient's idle-read timeout is a client-wide setting, so there is one pooled client per
-/// distinct read timeout the configuration needs (usually two: `first_byte` for whole answers, `idle`
-/// for streams), all on the same event loops.
+/// AsyncHTTPClient's connect and idle-read timeouts are client-wide settings, so there is one pooled client
+/// per distinct pair the configuration needs (usually two: `first_byte` for whole answers, `idle` for
+/// streams; more when providers or models override `connect`, `first_byte` or `idle`), all on the same
+/// event loops.
 final class UpstreamClient: Sendable {
-    private let clients: [Int64: HTTPClient]
+    /// The client-wide timeouts one pooled client is built with.
+    struct Profile: Hashable, Sendable {
+        var connect: Duration
+        var read: Duration
 
-    init(connect: Duration, readTimeouts: Set<Duration>) {
-        var clients: [Int64: HTTPClient] = [:]
-        for timeout in readTimeouts {
+        init(connect: Duration, read: Duration) {
+            self.connect = connect
+            self.read = read
+        }
+
+        /// What a request with these timeouts needs: for streams the gap allowed between chunks, otherwise
+        /// the wait for the answer.
+        init(stream: Bool, timeouts: GatewayConfig.Timeouts) {
+            self.init(connect: timeouts.connect, read: stream ? timeouts.idle : timeouts.firstByte)
+        }
+    }
+
+    private let clients: [Profile: HTTPClient]
+
+    init(profiles: Set<Profile>) {
+        var clients: [Profile: HTTPClient] = [:]
+        for profile in profiles {
             var configuration = HTTPClient.Configuration()
             // The per-host default of 8 connections queues requests under load; providers take many in parallel.
             configuration.connectionPool = .init(idleTimeout: .seconds(60), concurrentHTTP1ConnectionsPerHostSoftLimit: 512)
             // A dead upstream should fail fast so the next deployment is tried, not be retried for the whole connect timeout.
             configuration.connectionPool.retryConnectionEstablishment = false
-            configuration.timeout.connect = .nanoseconds(connect.nanoseconds)
-            configuration.timeout.read = .nanoseconds(timeout.nanoseconds)
+            configuration.timeout.connect = .nanoseconds(profile.connect.nanoseconds)
+            configuration.timeout.read = .nanoseconds(profile.read.nanoseconds)
             configuration.redirectConfiguration = .disallow
             configuration.decompression = .disabled
             // Without this the client records a (no-op) span with URL attributes for every call: 2-3 % of
             // a streamed request's CPU. Tracing comes back with a real tracer when one is configured.
             configuration.tracing.tracer = nil
-            clients[timeout.nanoseconds] = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
+            clients[profile] = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
         }
         self.clients = clients
     }
@@ -36,15 +54,9 @@ final class UpstreamClient: Sendable {
         for client in clients.values { try? await client.shutdown() }
     }
 
-    /// The read timeout a request uses: for streams the gap allowed between chunks, otherwise the wait for the answer.
-    static func readTimeout(stream: Bool, timeouts: GatewayConfig.Timeouts) -> Duration {
-        stream ? timeouts.idle : timeouts.firstByte
-    }
-
-    /// The pooled client whose read timeout fits the request.
+    /// The pooled client whose timeouts fit the request.
     private func client(stream: Bool, timeouts: GatewayConfig.Timeouts) throws(GatewayError) -> HTTPClient {
-        guard let http = clients[Self.readTimeout(stream: stream, timeouts: timeouts).nanoseconds] ?? clients.values.first
-        else {
+        guard let http = clients[Profile(stream: stream, timeouts: timeouts)] ?? clients.values.first else {
             throw GatewayError(.internalError, "No upstream client is configured.")
         }
         return http
