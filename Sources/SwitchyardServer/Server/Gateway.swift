@@ -61,6 +61,7 @@ public struct Gateway: Sendable {
 
     func buildRouter() -> Hummingbird.Router<BasicRequestContext> {
         let router = Hummingbird.Router(context: BasicRequestContext.self)
+        router.add(middleware: RequestIDMiddleware())
         router.get("/health") { _, _ in Self.json(#"{"status":"ok"}"#) }
         router.get("/ready") { _, _ in
             Self.json(#"{"status":"ready","providers":\#(config.providers.count)}"#)
