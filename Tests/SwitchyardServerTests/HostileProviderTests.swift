@@ -56,6 +56,15 @@ import Testing
                 "event: error\n" + #"data: {"type":"error","error":{"type":"api_error","message":"Internal failure while serving key {{KEY_HEAD}}"#,
                 #"{{KEY_TAIL}}"}}"# + "\n\n",
             ]),
+        // Issue 12: an event that never ends (no blank line), 17 MiB of it.
+        "oa-endless-event": .init(
+            contentType: "text/event-stream",
+            chunks: [openAIChunk, #"data: {"id":"chatcmpl-1","choices":[{"index":0,"delta":{"content":""#]
+                + Array(repeating: String(repeating: "a", count: 1 << 20), count: 17)),
+        "an-endless-event": .init(
+            contentType: "text/event-stream",
+            chunks: anthropicOpening + [#"event: content_block_delta"# + "\n" + #"data: {"type":"content_block_delta","index":0,"delta":{"type":"text_delta","text":""#]
+                + Array(repeating: String(repeating: "a", count: 1 << 20), count: 17)),
         // §4: numbers that used to trap.
         "an-429-inf": .init(status: 429, headers: [("retry-after-ms", "inf")], chunks: [anthropic429]),
         "an-429-huge": .init(status: 429, headers: [("retry-after-ms", "1e308")], chunks: [anthropic429]),
@@ -87,6 +96,8 @@ import Testing
           gm-429-object: { kind: gemini, api_key: k-gemini, base_url: "\(base)/gm-429-object/v1beta" }
           an-huge-usage: { kind: anthropic, api_key: k-anthropic, base_url: "\(base)/an-huge-usage" }
           oa-negative-usage: { kind: openai, api_key: k-openai, base_url: "\(base)/oa-negative-usage/v1" }
+          oa-endless-event: { kind: openai, api_key: k-openai, base_url: "\(base)/oa-endless-event/v1" }
+          an-endless-event: { kind: anthropic, api_key: k-anthropic, base_url: "\(base)/an-endless-event" }
         """
     }
 
@@ -165,6 +176,35 @@ import Testing
             #expect(whole.status == 200)
             Self.expectNoKey(whole, "whole answer")
             #expect(whole.json["choices"]?.arrayValue?.first?["message"]?["content"]?.stringValue == "your key is ***")
+        }
+    }
+
+    // MARK: Issue 12 — bounded buffers
+
+    @Test func anEventThatNeverEndsIsCutWithAnInStreamError() async throws {
+        try await Self.withGateway { h in
+            let passthrough = try await h.request(
+                "/v1/chat/completions", body: GatewayHarness.chat("oa-endless-event/gpt-4o", extra: #","stream":true"#))
+            #expect(passthrough.status == 200)
+            #expect(passthrough.body.count < 20 << 20)
+            let last = GatewayHarness.events(passthrough.body).last.flatMap { try? JSON.parse($0) }
+            #expect(last?["error"]?["message"]?.stringValue?.contains("larger than 16 MiB") == true, "passthrough")
+
+            let translated = try await h.request(
+                "/v1/chat/completions",
+                body: GatewayHarness.chat("an-endless-event/claude-sonnet-4-5", extra: #","stream":true"#))
+            let translatedLast = GatewayHarness.events(translated.body).last.flatMap { try? JSON.parse($0) }
+            #expect(translatedLast?["error"]?["message"]?.stringValue?.contains("larger than 16 MiB") == true, "translated: \(String(decoding: translated.body.suffix(600), as: UTF8.self))")
+
+            let native = try await h.request(
+                "/v1/messages",
+                body: #"{"model":"an-endless-event/claude-sonnet-4-5","max_tokens":50,"stream":true,"messages":[{"role":"user","content":"hi"}]}"#,
+                headers: [("anthropic-version", "2023-06-01")])
+            #expect(String(decoding: native.body.suffix(400), as: UTF8.self).contains("larger than 16 MiB"), "native")
+            let nativeID = try #require(native.header("x-request-id"))
+            let record = try #require(await h.gateway.accounting.record(for: nativeID))
+            #expect(record.outcome == .upstreamFailed)
+            try await Self.expectStillServing(h)
         }
     }
 

@@ -38,6 +38,9 @@ public struct SSEParser: Sendable {
     private var data: [UInt8] = []
     private var hasData = false
     private var sawComment = false
+    /// Where the search for the current line's end resumes: bytes before it hold no line end, so a long
+    /// line arriving in many reads is scanned once, not once per read.
+    private var searchFrom = 0
 
     public init() {}
 
@@ -78,6 +81,7 @@ public struct SSEParser: Sendable {
             buffer.removeAll()
             cursor = 0
             eventStart = 0
+            searchFrom = 0
         }
         guard hasData else { return [] }
         return [SSEEvent(event: event, id: id, data: data, raw: Array(buffer[eventStart...]) + [0x0A, 0x0A])]
@@ -98,22 +102,27 @@ public struct SSEParser: Sendable {
         guard eventStart > 0 else { return }
         buffer.removeFirst(eventStart)
         cursor -= eventStart
+        searchFrom = max(0, searchFrom - eventStart)
         eventStart = 0
     }
 
     /// The end of the next complete line and the index after its terminator. A `\r` at the very end of the
     /// buffer waits for the next byte, which may be the `\n` of a `\r\n` split across reads.
-    private func nextLineEnd() -> (Int, Int)? {
-        var i = cursor
+    private mutating func nextLineEnd() -> (Int, Int)? {
+        var i = max(cursor, searchFrom)
         while i < buffer.count {
             let b = buffer[i]
             if b == 0x0A { return (i, i + 1) }
             if b == 0x0D {
-                guard i + 1 < buffer.count else { return nil }
+                guard i + 1 < buffer.count else {
+                    searchFrom = i
+                    return nil
+                }
                 return (i, buffer[i + 1] == 0x0A ? i + 2 : i + 1)
             }
             i += 1
         }
+        searchFrom = buffer.count
         return nil
     }
 

@@ -70,7 +70,7 @@ struct NativePassthrough: Sendable {
             if clientGone {
                 outcome = .clientDisconnected
             } else {
-                progress.observe(decoder.finish())
+                if upstreamFailure == nil { progress.observe(decoder.finish()) }
                 if upstreamFailure == nil, !progress.finished, !progress.failed {
                     upstreamFailure = GatewayError(.upstreamError, "The provider closed the stream before it was complete.")
                 }

@@ -7,6 +7,10 @@ import SwitchyardCore
 /// what the client gets, write it, and stop when the client leaves, the provider fails, the transform
 /// says the stream is over, or the stream outlives `limits.max_stream_duration`.
 enum StreamPump {
+    /// The longest one server-sent event may grow. A provider that never ends an event (no blank line)
+    /// would otherwise fill the relay's and the decoders' buffers until the idle timeout.
+    static let maxEventBytes = 16 * 1024 * 1024
+
     enum Ending {
         /// The provider's body ended (or the transform stopped it): the caller writes the tail.
         case upstreamEnded
@@ -37,6 +41,7 @@ enum StreamPump {
     ) async -> Ending {
         var first: ByteBuffer? = stream.first
         var rest = stream.rest
+        var openEventBytes = 0
         do {
             while true {
                 let chunk: ByteBuffer
@@ -47,6 +52,13 @@ enum StreamPump {
                     chunk = next
                 } else {
                     return .upstreamEnded
+                }
+                if stream.isServerSentEvents {
+                    openEventBytes = EventBoundary.bytesAfterLastBoundary(chunk) ?? (openEventBytes + chunk.readableBytes)
+                    if openEventBytes > maxEventBytes {
+                        return .upstreamFailed(
+                            GatewayError(.upstreamError, "The provider sent a stream event larger than 16 MiB; the stream was cut."))
+                    }
                 }
                 let (transformed, stop) = transform(chunk)
                 let out = scrubber.scrub(transformed)
@@ -79,6 +91,30 @@ enum StreamPump {
             return true
         } catch {
             return false
+        }
+    }
+}
+
+/// Where server-sent events end in a chunk of a stream.
+enum EventBoundary {
+    /// How many bytes of `chunk` follow its last blank line (`\n\n`, `\r\n\r\n`, `\r\r`, or the second half
+    /// of one split across chunks is not seen: the count then simply carries on), or nil when it has none.
+    /// Scans from the end: chunks usually end with their event's blank line, so this is one or two bytes.
+    static func bytesAfterLastBoundary(_ chunk: ByteBuffer) -> Int? {
+        chunk.withUnsafeReadableBytes { bytes -> Int? in
+            var index = bytes.count - 1
+            while index >= 1 {
+                let byte = bytes[index]
+                if byte == 0x0A || byte == 0x0D {
+                    let previous = bytes[index - 1]
+                    // "\n\n", "\r\r", or "\n\r\n" (the CRLF form's second line end).
+                    if previous == byte || (byte == 0x0A && previous == 0x0D && index >= 2 && bytes[index - 2] == 0x0A) {
+                        return bytes.count - index - 1
+                    }
+                }
+                index -= 1
+            }
+            return nil
         }
     }
 }

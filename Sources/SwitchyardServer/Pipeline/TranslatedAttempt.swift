@@ -85,8 +85,13 @@ struct TranslatedAttempt: Sendable {
             if clientGone {
                 outcome = .clientDisconnected
             } else {
-                let last = singleToolCall ? SingleToolCall.filter(decoder.finish()) : decoder.finish()
-                var out = progress.failed ? [] : progress.translate(last, with: &encoder)
+                // A stream the pump cut (read failure, duration or event-size limit) ends with that failure; what
+                // the decoder still holds is a partial event, not an answer.
+                var out: [UInt8] = []
+                if upstreamFailure == nil, !progress.failed {
+                    let last = decoder.finish()
+                    out = progress.translate(singleToolCall ? SingleToolCall.filter(last) : last, with: &encoder)
+                }
                 if !progress.failed {
                     if upstreamFailure == nil, !progress.finished {
                         upstreamFailure = GatewayError(.upstreamError, "The provider closed the stream before it was complete.")

@@ -13,6 +13,9 @@ import SwitchyardCore
 struct UpstreamStream: @unchecked Sendable {
     let first: ByteBuffer?
     let rest: HTTPClientResponse.Body.AsyncIterator
+    /// Server-sent events (every provider but Bedrock, whose binary frames carry their own lengths, which
+    /// its decoder bounds): the pump bounds how long one event may grow (`StreamPump.maxEventBytes`).
+    var isServerSentEvents = true
 
     static func open(_ response: HTTPClientResponse) async throws(GatewayError) -> UpstreamStream {
         var iterator = response.body.makeAsyncIterator()
@@ -25,6 +28,8 @@ struct UpstreamStream: @unchecked Sendable {
         guard let first else {
             throw GatewayError(.upstreamError, "The provider ended the stream before sending anything.")
         }
-        return UpstreamStream(first: first, rest: iterator)
+        var stream = UpstreamStream(first: first, rest: iterator)
+        stream.isServerSentEvents = !(response.headers.first(name: "content-type") ?? "").contains("amazon.eventstream")
+        return stream
     }
 }
