@@ -92,7 +92,7 @@ public struct ConfigLoader {
     }
 
     func readLimits(_ node: Node, into config: inout GatewayConfig) throws(ConfigError) {
-        let fields = try mapping(node, path: "limits", allowed: ["max_body_bytes", "max_header_bytes", "max_stream_duration"])
+        let fields = try mapping(node, path: "limits", allowed: ["max_body_bytes", "max_header_bytes", "max_stream_duration", "max_queue_wait"])
         if let v = fields["max_body_bytes"] {
             config.limits.maxBodyBytes = try integer(v, path: "limits.max_body_bytes", range: 1...Int(Int32.max))
         }
@@ -102,6 +102,7 @@ public struct ConfigLoader {
         if let v = fields["max_stream_duration"] {
             config.limits.maxStreamDuration = try duration(v, path: "limits.max_stream_duration")
         }
+        if let v = fields["max_queue_wait"] { config.limits.maxQueueWait = try duration(v, path: "limits.max_queue_wait") }
     }
 
     func readTimeouts(_ node: Node, path: String) throws(ConfigError) -> GatewayConfig.TimeoutOverrides {
@@ -118,7 +119,7 @@ public struct ConfigLoader {
         let path = "providers.\(name)"
         let fields = try mapping(node, path: path, allowed: [
             "kind", "api_key", "base_url", "api_version", "region", "aws_access_key_id", "aws_secret_access_key",
-            "aws_session_token", "headers", "timeouts",
+            "aws_session_token", "headers", "timeouts", "max_connections",
         ])
         let kindName = try fields["kind"].map { (n) throws(ConfigError) in try string(n, path: "\(path).kind") } ?? name
         guard let kind = ProviderKind.named(kindName) else {
@@ -140,6 +141,9 @@ public struct ConfigLoader {
         provider.awsAccessKeyID = try optionalString(fields["aws_access_key_id"], path: "\(path).aws_access_key_id")
         provider.awsSecretAccessKey = try optionalString(fields["aws_secret_access_key"], path: "\(path).aws_secret_access_key")
         provider.awsSessionToken = try optionalString(fields["aws_session_token"], path: "\(path).aws_session_token")
+        if let v = fields["max_connections"] {
+            provider.maxConnections = try integer(v, path: "\(path).max_connections", range: 1...1_000_000)
+        }
         if let headers = fields["headers"] {
             for (header, value) in try mapping(headers, path: "\(path).headers") {
                 provider.headers.append((header, try string(value, path: "\(path).headers.\(header)")))

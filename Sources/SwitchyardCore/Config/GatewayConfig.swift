@@ -20,6 +20,8 @@ public struct GatewayConfig: Sendable {
         public var maxBodyBytes = 33_554_432
         public var maxHeaderBytes = 16_384
         public var maxStreamDuration: Duration = .seconds(3600)
+        /// The longest a request waits for a free connection to its provider (CONTRACT §0); then 503 overloaded.
+        public var maxQueueWait: Duration = .seconds(10)
         public init() {}
     }
 
@@ -64,6 +66,10 @@ public struct GatewayConfig: Sendable {
         /// Extra headers sent upstream (OpenRouter's `HTTP-Referer`, an organisation header, …).
         public var headers: [(String, String)] = []
         public var timeouts: TimeoutOverrides?
+        /// Requests in flight to this provider at once (CONTRACT §0, `max_connections`): one HTTP/1.1
+        /// connection each. High by default — LLM streams are long, and vLLM, Ollama and internal servers
+        /// take thousands — so the operator lowers it for a provider that cannot.
+        public var maxConnections = 10_000
 
         public init(name: String, kind: ProviderKind) {
             self.name = name

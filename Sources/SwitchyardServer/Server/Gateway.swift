@@ -40,7 +40,8 @@ public struct Gateway: Sendable {
             profiles.insert(UpstreamClient.Profile(stream: true, timeouts: timeouts))
             profiles.insert(UpstreamClient.Profile(stream: false, timeouts: timeouts))
         }
-        self.upstream = UpstreamClient(profiles: profiles)
+        self.upstream = UpstreamClient(
+            profiles: profiles, providers: config.providers, maxQueueWait: config.limits.maxQueueWait)
         self.accounting = Accounting(logger: logger)
         self.attempts = AttemptLoop(logger: logger)
         self.passthrough = OpenAIPassthrough(upstream: upstream, accounting: accounting)
@@ -58,6 +59,9 @@ public struct Gateway: Sendable {
     }
 
     // MARK: - Routes
+
+    /// Requests in flight to a provider, counted against its `max_connections`.
+    public func upstreamSlotsInUse(provider: String) -> Int? { upstream.slotsInUse(provider: provider) }
 
     func buildRouter() -> Hummingbird.Router<BasicRequestContext> {
         let router = Hummingbird.Router(context: BasicRequestContext.self)

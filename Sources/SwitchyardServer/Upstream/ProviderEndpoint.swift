@@ -20,10 +20,13 @@ enum UpstreamOperation: Sendable {
 struct ProviderEndpoint: Sendable {
     let url: String
     var headers: [(String, String)]
+    /// The configured provider's name (its connection slots are counted by it).
+    let provider: String
 
     /// - Parameter path: below the base URL, as the codec or operation gives it (`/chat/completions`,
     ///   `/v1/messages`, `/models/gemini-2.5-pro:generateContent`).
     init(provider: GatewayConfig.Provider, model: String, path: String) {
+        self.provider = provider.name
         let base = provider.effectiveBaseURL ?? ""
         if provider.kind.name == "azure-openai" {
             let resource = base.hasSuffix("/openai") ? String(base.dropLast("/openai".count)) : base

@@ -29,13 +29,24 @@ final class UpstreamClient: Sendable {
     }
 
     private let clients: [Profile: HTTPClient]
+    /// Per provider: how many requests may be in flight (`max_connections`) and the queue for the rest.
+    private let slots: [String: ConnectionSlots]
+    private let maxQueueWait: Duration
 
-    init(profiles: Set<Profile>) {
+    init(profiles: Set<Profile>, providers: [GatewayConfig.Provider] = [], maxQueueWait: Duration = .seconds(10)) {
+        var slots: [String: ConnectionSlots] = [:]
+        for provider in providers { slots[provider.name] = ConnectionSlots(limit: provider.maxConnections) }
+        self.slots = slots
+        self.maxQueueWait = maxQueueWait
+        // `ConnectionSlots` bounds each provider; the pool itself must never be what makes a request wait (it
+        // would fail it after the connect timeout as if the provider were down), so its per-host limit is
+        // the sum of all providers' (several providers may share a host).
+        let poolLimit = min(1_000_000, max(512, providers.reduce(0) { $0 + $1.maxConnections }))
         var clients: [Profile: HTTPClient] = [:]
         for profile in profiles {
             var configuration = HTTPClient.Configuration()
-            // The per-host default of 8 connections queues requests under load; providers take many in parallel.
-            configuration.connectionPool = .init(idleTimeout: .seconds(60), concurrentHTTP1ConnectionsPerHostSoftLimit: 512)
+            configuration.connectionPool = .init(
+                idleTimeout: .seconds(60), concurrentHTTP1ConnectionsPerHostSoftLimit: poolLimit)
             // A dead upstream should fail fast so the next deployment is tried, not be retried for the whole connect timeout.
             configuration.connectionPool.retryConnectionEstablishment = false
             configuration.timeout.connect = .nanoseconds(profile.connect.nanoseconds)
@@ -60,6 +71,21 @@ final class UpstreamClient: Sendable {
             throw GatewayError(.internalError, "No upstream client is configured.")
         }
         return http
+    }
+
+    /// Slots in use for a provider (tests and, later, the admin API).
+    func slotsInUse(provider: String) -> Int? { slots[provider]?.inUse }
+
+    /// A slot for a request to the endpoint's provider, waiting up to `limits.max_queue_wait` for one; throws
+    /// 503 `overloaded` (not a provider failure) when none came.
+    private func lease(for endpoint: ProviderEndpoint) async throws(GatewayError) -> ConnectionSlots.Lease? {
+        guard let providerSlots = slots[endpoint.provider] else { return nil }
+        if let lease = await providerSlots.acquire(waitingAtMost: maxQueueWait) { return lease }
+        throw GatewayError(
+            .overloaded,
+            "All \(providerSlots.limit) connections to provider '\(endpoint.provider)' are busy; no slot freed within "
+                + "limits.max_queue_wait.",
+            code: "overloaded", retryAfter: "1")
     }
 
     /// The endpoint's headers (auth included) plus the request id.
@@ -92,6 +118,8 @@ final class UpstreamClient: Sendable {
         decodeError: ErrorDecoder
     ) async throws(GatewayError) -> Answer {
         let http = try client(stream: false, timeouts: timeouts)
+        let lease = try await lease(for: endpoint)
+        defer { lease?.release() }
         let response: HTTPClient.Response
         do {
             let request = try HTTPClient.Request(
@@ -125,6 +153,8 @@ final class UpstreamClient: Sendable {
         decodeError: ErrorDecoder
     ) async throws(GatewayError) -> (headers: HTTPHeaders, stream: UpstreamStream) {
         let http = try client(stream: true, timeouts: timeouts)
+        // Held by the stream from here on: given back when it is gone, whichever way it ends.
+        let lease = try await lease(for: endpoint)
         var request = HTTPClientRequest(url: endpoint.url)
         request.method = .POST
         request.headers = Self.headers(endpoint, requestID: requestID)
@@ -142,7 +172,9 @@ final class UpstreamClient: Sendable {
             let errorBody = (try? await response.body.collect(upTo: Self.maxErrorBody)) ?? ByteBuffer()
             throw decodeError(status, response.headers.map { ($0.name, $0.value) }, Array(buffer: errorBody))
         }
-        return (response.headers, try await UpstreamStream.open(response))
+        var stream = try await UpstreamStream.open(response)
+        stream.lease = lease
+        return (response.headers, stream)
     }
 
     /// Maps a transport failure to a gateway error. Messages name the failure, never the URL or headers.

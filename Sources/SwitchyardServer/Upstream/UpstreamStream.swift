@@ -16,6 +16,8 @@ struct UpstreamStream: @unchecked Sendable {
     /// Server-sent events (every provider but Bedrock, whose binary frames carry their own lengths, which
     /// its decoder bounds): the pump bounds how long one event may grow (`StreamPump.maxEventBytes`).
     var isServerSentEvents = true
+    /// The provider connection slot this stream holds; released with the stream.
+    var lease: ConnectionSlots.Lease?
 
     static func open(_ response: HTTPClientResponse) async throws(GatewayError) -> UpstreamStream {
         var iterator = response.body.makeAsyncIterator()
