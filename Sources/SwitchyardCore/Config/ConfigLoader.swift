@@ -166,8 +166,10 @@ public struct ConfigLoader {
         }
         let name = try string(nameNode, path: "\(path).name")
         var split: [GatewayConfig.Target] = []
+        var targetLines: [Int?] = []
         if let to = fields["to"] {
             split = [GatewayConfig.Target(to: try string(to, path: "\(path).to"))]
+            targetLines = [line(to)]
         }
         if let splitNode = fields["split"] {
             if !split.isEmpty {
@@ -184,6 +186,7 @@ public struct ConfigLoader {
                     throw ConfigError(path: "\(itemPath).weight", line: line(target["weight"] ?? item), message: "must be greater than 0")
                 }
                 split.append(GatewayConfig.Target(to: try string(to, path: "\(itemPath).to"), weight: weight))
+                targetLines.append(line(to))
             }
         }
         guard !split.isEmpty else {
@@ -191,7 +194,9 @@ public struct ConfigLoader {
         }
         var entry = GatewayConfig.ModelEntry(name: name, split: split)
         entry.line = line(node)
+        entry.targetLines = targetLines
         if let fallbacks = fields["fallbacks"] {
+            entry.fallbackLines = try sequence(fallbacks, path: "\(path).fallbacks").map { line($0) }
             entry.fallbacks = try sequence(fallbacks, path: "\(path).fallbacks").enumerated().map { index, item throws(ConfigError) in
                 try string(item, path: "\(path).fallbacks[\(index)]")
             }

@@ -114,6 +114,9 @@ public struct GatewayConfig: Sendable {
         public var timeouts: TimeoutOverrides?
         /// Line in the config file, for error messages raised after parsing.
         public var line: Int?
+        /// Lines of each split target's `to` and of each fallback, for the same messages.
+        public var targetLines: [Int?] = []
+        public var fallbackLines: [Int?] = []
 
         public init(name: String, split: [Target]) {
             self.name = name

@@ -62,7 +62,7 @@ public struct ModelRouter: Sendable {
                 else {
                     throw ConfigError(
                         path: "models[\(index)]" + (entry.split.count > 1 ? ".split[\(position)].to" : ".to"),
-                        line: entry.line,
+                        line: entry.targetLines.indices.contains(position) ? entry.targetLines[position] : entry.line,
                         message: "'\(target.to)' does not name a configured provider (write provider/model) or a catalog model of one")
                 }
                 split.append((deployment, target.weight))
@@ -80,7 +80,8 @@ public struct ModelRouter: Sendable {
                     fallbacks.append(deployment)
                 } else {
                     throw ConfigError(
-                        path: "models[\(index)].fallbacks[\(position)]", line: entry.line,
+                        path: "models[\(index)].fallbacks[\(position)]",
+                        line: entry.fallbackLines.indices.contains(position) ? entry.fallbackLines[position] : entry.line,
                         message: "'\(name)' is not a configured model, a provider/model of a configured provider, or a catalog model of one")
                 }
             }
