@@ -1,3 +1,5 @@
+import SwitchyardCore
+
 /// Tool-call ids for Gemini, which gives none on most models (gemini.md §4). The gateway mints OpenAI-style
 /// ids (`call_` + 24 alphanumerics) deterministically from where the call sits, so a streamed and a whole
 /// answer name the same call the same way, and maps them back to function names by id on the next turn.
@@ -16,7 +18,6 @@
 /// `[A-Za-z0-9_-]` is used, which Anthropic (`^[a-zA-Z0-9_-]+$`) and Bedrock accept in tool-use ids.
 enum GeminiToolCallID {
     static let prefix = "call_"
-    private static let alphabet = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789".utf8)
 
     /// The id of the `index`-th call of a choice in an answer. The name and arguments are mixed in so answers
     /// without a `responseId` still rarely share ids.
@@ -156,24 +157,8 @@ enum GeminiToolCallID {
 
     // MARK: Minting
 
-    /// 24 characters from a seeded generator: FNV-1a of the seed, stretched with SplitMix64. Not Swift's
-    /// `Hasher`, which is randomised per process and would make ids differ between gateway instances.
+    /// 24 characters from the seed (`StableID`): the same in every gateway instance.
     private static func mint(seed: String) -> String {
-        var state: UInt64 = 0xCBF2_9CE4_8422_2325
-        for byte in seed.utf8 {
-            state ^= UInt64(byte)
-            state = state &* 0x0000_0100_0000_01B3
-        }
-        var out = Array(prefix.utf8)
-        out.reserveCapacity(prefix.utf8.count + 24)
-        for _ in 0..<24 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            z ^= z >> 31
-            out.append(alphabet[Int(z % UInt64(alphabet.count))])
-        }
-        return String(decoding: out, as: UTF8.self)
+        StableID.mint(seed: seed, prefix: prefix)
     }
 }

@@ -15,26 +15,9 @@ public enum ToolCallIDFitting {
             || byte == 0x5F || byte == 0x2D
     }
 
-    private static let alphabet = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789".utf8)
-
-    /// `call_` + 24 alphanumerics from FNV-1a of the id stretched with SplitMix64 (not `Hasher`, which is
-    /// seeded per process).
+    /// `call_` + 24 alphanumerics derived from the id (`StableID`).
     static func derived(from id: String) -> String {
-        var state: UInt64 = 0xCBF2_9CE4_8422_2325
-        for byte in id.utf8 {
-            state ^= UInt64(byte)
-            state = state &* 0x0000_0100_0000_01B3
-        }
-        var out = Array("call_".utf8)
-        for _ in 0..<24 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            z ^= z >> 31
-            out.append(alphabet[Int(z % UInt64(alphabet.count))])
-        }
-        return String(decoding: out, as: UTF8.self)
+        StableID.mint(seed: id, prefix: "call_")
     }
 }
 
