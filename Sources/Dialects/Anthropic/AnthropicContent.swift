@@ -247,31 +247,6 @@ enum AnthropicContent {
     }
 }
 
-/// A parsed `data:[<media type>][;base64],<payload>` URI.
-struct DataURI {
-    let mediaType: String
-    let isBase64: Bool
-    let payload: String
-
-    init?(_ uri: String) {
-        guard uri.hasPrefix("data:"), let comma = uri.firstIndex(of: ",") else { return nil }
-        // Empty pieces kept, so `data:;base64,…` has an empty media type rather than "base64".
-        let header = uri[uri.index(uri.startIndex, offsetBy: 5)..<comma].split(separator: ";", omittingEmptySubsequences: false)
-        mediaType = header.first.map { $0.contains("=") ? "" : String($0).lowercased() } ?? ""
-        isBase64 = header.contains("base64")
-        payload = String(uri[uri.index(after: comma)...])
-    }
-
-    /// The payload as text: base64-decoded, or percent-decoded for plain data URIs.
-    var decodedText: String? {
-        if isBase64 {
-            guard let data = Data(base64Encoded: payload) else { return nil }
-            return String(data: data, encoding: .utf8)
-        }
-        return payload.removingPercentEncoding
-    }
-}
-
 /// Fields of Anthropic blocks that canonical parts and calls do not model (`cache_control`, `citations`, a
 /// document's `context`), kept in `Message.extra` under one key so that an Anthropic → Anthropic trip restores
 /// them. Shape: `{"content": {"<part index>": {fields}}, "tool_calls": {"<call index>": {fields}},

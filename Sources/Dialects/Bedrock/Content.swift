@@ -183,7 +183,7 @@ enum BedrockContent {
         case .text(let text):
             return text.isEmpty ? nil : ["text": .string(text)]
         case .image(let url, _):
-            guard let uri = DataURI(url) else {
+            guard let uri = DataURI.bytes(url) else {
                 throw GatewayError(
                     .invalidRequest,
                     "Bedrock takes images as inline bytes only; the image URL '\(url.prefix(200))' must be sent as a base64 data: URI.",
@@ -191,7 +191,7 @@ enum BedrockContent {
             }
             return try encodeImage(uri, param: param)
         case .audio(let data, let format):
-            let bytes = DataURI(data)?.base64 ?? data
+            let bytes = DataURI.bytes(data)?.payload ?? data
             return ["audio": ["format": .string(format), "source": ["bytes": .string(bytes)]]]
         case .file(let data, let fileId, let filename):
             guard let data else {
@@ -200,7 +200,7 @@ enum BedrockContent {
                     "Bedrock cannot read provider file ids (\(fileId ?? "none given")); send the file's bytes as a data: URI.",
                     param: param, code: "unsupported_file")
             }
-            guard let uri = DataURI(data) else {
+            guard let uri = DataURI.bytes(data) else {
                 throw GatewayError(
                     .invalidRequest, "File data must be a base64 data: URI to be sent to Bedrock.", param: param)
             }
@@ -214,7 +214,7 @@ enum BedrockContent {
             return [
                 "document": [
                     "format": .string(format), "name": .string(documents.name(for: filename)),
-                    "source": ["bytes": .string(uri.base64)],
+                    "source": ["bytes": .string(uri.payload)],
                 ]
             ]
         case .other(let raw):
@@ -234,7 +234,7 @@ enum BedrockContent {
                 .invalidRequest, "Bedrock images must be png, jpeg, gif or webp; '\(uri.mime)' is not supported.",
                 param: param, code: "unsupported_image_format")
         }
-        return ["image": ["format": .string(format), "source": ["bytes": .string(uri.base64)]]]
+        return ["image": ["format": .string(format), "source": ["bytes": .string(uri.payload)]]]
     }
 
     /// An assistant turn's blocks: reasoning, then content, then tool calls.

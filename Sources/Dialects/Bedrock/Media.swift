@@ -1,15 +1,14 @@
-/// A `data:` URI split into media type and base64 payload; only base64 URIs qualify, as Bedrock wants bytes.
-struct DataURI {
-    var mime: String
-    var base64: String
+import SwitchyardCore
 
-    init?(_ text: String) {
-        guard text.hasPrefix("data:"), let comma = text.firstIndex(of: ",") else { return nil }
-        let header = text[text.index(text.startIndex, offsetBy: 5)..<comma].split(separator: ";")
-        guard header.last?.lowercased() == "base64" else { return nil }
-        mime = header.count > 1 ? header[0].lowercased() : "application/octet-stream"
-        base64 = String(text[text.index(after: comma)...])
+extension DataURI {
+    /// A base64 data URI — Bedrock takes bytes only; nil for anything else.
+    static func bytes(_ uri: String) -> DataURI? {
+        guard let parsed = DataURI(uri), parsed.isBase64 else { return nil }
+        return parsed
     }
+
+    /// The media type, `application/octet-stream` when the URI names none.
+    var mime: String { mediaType.isEmpty ? "application/octet-stream" : mediaType }
 }
 
 /// Bedrock's image and document `format` names and the media types they correspond to.

@@ -16,7 +16,7 @@ public enum BedrockRequest {
     /// The path below the regional runtime host: the model id is one percent-encoded segment (`:` → `%3A`,
     /// ARN `/` → `%2F`).
     public static func path(modelId: String, stream: Bool) -> String {
-        "/model/\(AWSURIEncoding.encode(modelId))/\(stream ? "converse-stream" : "converse")"
+        "/model/\(PercentEncoding.encodeUnreserved(modelId))/\(stream ? "converse-stream" : "converse")"
     }
 
     // MARK: - Encoding

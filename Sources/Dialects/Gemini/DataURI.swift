@@ -1,29 +1,12 @@
-/// A base64 `data:` URI, the form in which canonical content carries inline bytes (OpenAI `image_url`,
-/// `file_data`); Gemini wants the two halves apart as `inlineData {mimeType, data}`.
-struct DataURI: Equatable {
-    var mimeType: String
-    var base64: String
+import SwitchyardCore
 
-    init(mimeType: String, base64: String) {
-        self.mimeType = mimeType
-        self.base64 = base64
+extension DataURI {
+    /// A base64 data URI with a media type: what Gemini's `inlineData {mimeType, data}` can carry without
+    /// re-encoding the payload; nil for anything else.
+    static func inlineBytes(_ uri: String) -> DataURI? {
+        guard let parsed = DataURI(uri), parsed.isBase64, !parsed.mediaType.isEmpty else { return nil }
+        return parsed
     }
-
-    /// Parses `data:<type>[;param…];base64,<data>`; nil for anything else, including non-base64 data URIs,
-    /// which Gemini could not take without re-encoding the payload.
-    init?(_ uri: String) {
-        guard uri.utf8.count > 5, uri.prefix(5).lowercased() == "data:", let comma = uri.firstIndex(of: ",") else {
-            return nil
-        }
-        let header = uri[uri.index(uri.startIndex, offsetBy: 5)..<comma]
-        let parameters = header.split(separator: ";", omittingEmptySubsequences: false)
-        guard let last = parameters.last, last.lowercased() == "base64", let type = parameters.first, !type.isEmpty
-        else { return nil }
-        self.mimeType = String(type)
-        self.base64 = String(uri[uri.index(after: comma)...])
-    }
-
-    var uri: String { "data:\(mimeType);base64,\(base64)" }
 }
 
 /// Media types Gemini needs on `inlineData` and accepts on `fileData`, guessed from a file name or URL when the

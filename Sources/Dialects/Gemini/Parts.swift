@@ -18,20 +18,20 @@ enum GeminiParts {
             return ["text": .string(text)]
         case .image(let url, _):
             // OpenAI's `detail` hint has no per-part equivalent on the Developer API; it is not carried.
-            if let inline = DataURI(url) { return inlineData(inline) }
+            if let inline = DataURI.inlineBytes(url) { return inlineData(inline) }
             if let uri = fileURI(url) { return fileData(uri: uri, mimeType: MediaType.guess(fromName: uri)) }
             throw GatewayError(
                 .invalidRequest,
                 "Gemini does not fetch image URLs: send the image as a base64 data: URI, or as a Gemini Files API, "
                     + "gs:// or YouTube URI.", param: param)
         case .audio(let data, let format):
-            return inlineData(DataURI(mimeType: MediaType.audio(format: format), base64: data))
+            return inlineData(DataURI(mediaType: MediaType.audio(format: format), base64: data))
         case .file(let data, let fileId, let filename):
             if let data {
-                if let inline = DataURI(data) { return inlineData(inline) }
+                if let inline = DataURI.inlineBytes(data) { return inlineData(inline) }
                 // A bare base64 payload is usable when the file name says what it is.
                 if let type = filename.flatMap(MediaType.guess(fromName:)) {
-                    return inlineData(DataURI(mimeType: type, base64: data))
+                    return inlineData(DataURI(mediaType: type, base64: data))
                 }
                 throw GatewayError(
                     .invalidRequest, "A file for Gemini must be a base64 data: URI or carry a file name with a known "
@@ -57,9 +57,9 @@ enum GeminiParts {
         if let inline = part.field("inlineData") {
             let type = inline.field("mimeType")?.stringValue ?? "application/octet-stream"
             let data = inline.field("data")?.stringValue ?? ""
-            if type.hasPrefix("image/") { return .image(url: DataURI(mimeType: type, base64: data).uri, detail: nil) }
+            if type.hasPrefix("image/") { return .image(url: DataURI(mediaType: type, base64: data).uri, detail: nil) }
             if type.hasPrefix("audio/") { return .audio(data: data, format: MediaType.audioFormat(mimeType: type)) }
-            return .file(data: DataURI(mimeType: type, base64: data).uri, fileId: nil, filename: inline.field("displayName")?.stringValue)
+            return .file(data: DataURI(mediaType: type, base64: data).uri, fileId: nil, filename: inline.field("displayName")?.stringValue)
         }
         if let file = part.field("fileData"), let uri = file.field("fileUri")?.stringValue {
             // The media type is not kept: canonical parts have no slot for it, and `fileData.mimeType` is optional.
@@ -84,7 +84,7 @@ enum GeminiParts {
     }
 
     private static func inlineData(_ uri: DataURI) -> JSONValue {
-        ["inlineData": ["mimeType": .string(uri.mimeType), "data": .string(uri.base64)]]
+        ["inlineData": ["mimeType": .string(uri.mediaType), "data": .string(uri.payload)]]
     }
 
     private static func fileData(uri: String, mimeType: String?) -> JSONValue {

@@ -28,26 +28,7 @@ public enum GeminiRequest {
             name.removeFirst("tunedModels/".count)
         }
         let method = stream ? "streamGenerateContent?alt=sse" : "generateContent"
-        return "/\(collection)/\(percentEncodedSegment(name)):\(method)"
-    }
-
-    /// RFC 3986 unreserved characters stay; every other byte is `%XX`, `/` and `:` included.
-    static func percentEncodedSegment(_ segment: String) -> String {
-        let hex = Array("0123456789ABCDEF".utf8)
-        var out: [UInt8] = []
-        for byte in segment.utf8 {
-            switch byte {
-            case UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "a")...UInt8(ascii: "z"),
-                UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "-"), UInt8(ascii: "."), UInt8(ascii: "_"),
-                UInt8(ascii: "~"):
-                out.append(byte)
-            default:
-                out.append(UInt8(ascii: "%"))
-                out.append(hex[Int(byte >> 4)])
-                out.append(hex[Int(byte & 0x0F)])
-            }
-        }
-        return String(decoding: out, as: UTF8.self)
+        return "/\(collection)/\(PercentEncoding.encodeUnreserved(name)):\(method)"
     }
 
     // MARK: Encoding

@@ -31,8 +31,8 @@ struct ProviderEndpoint: Sendable {
         if provider.kind.name == "azure-openai" {
             let resource = base.hasSuffix("/openai") ? String(base.dropLast("/openai".count)) : base
             if let version = provider.apiVersion {
-                let deployment = model.addingPathPercentEncoding()
-                url = "\(resource)/openai/deployments/\(deployment)\(path)?api-version=\(version.addingPathPercentEncoding())"
+                let deployment = PercentEncoding.encodeUnreserved(model)
+                url = "\(resource)/openai/deployments/\(deployment)\(path)?api-version=\(PercentEncoding.encodeUnreserved(version))"
             } else {
                 url = "\(resource)/openai/v1\(path)"
             }
@@ -48,26 +48,5 @@ struct ProviderEndpoint: Sendable {
         }
         headers.append(contentsOf: provider.headers)
         self.headers = headers
-    }
-}
-
-extension String {
-    /// Percent-encodes everything but RFC 3986 unreserved characters, so a value cannot alter a URL's path.
-    func addingPathPercentEncoding() -> String {
-        var out = ""
-        for byte in utf8 {
-            switch byte {
-            case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"),
-                UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "-"), UInt8(ascii: "."), UInt8(ascii: "_"),
-                UInt8(ascii: "~"):
-                out.unicodeScalars.append(Unicode.Scalar(byte))
-            default:
-                let hex = Array("0123456789ABCDEF".utf8)
-                out.unicodeScalars.append("%")
-                out.unicodeScalars.append(Unicode.Scalar(hex[Int(byte >> 4)]))
-                out.unicodeScalars.append(Unicode.Scalar(hex[Int(byte & 0xF)]))
-            }
-        }
-        return out
     }
 }

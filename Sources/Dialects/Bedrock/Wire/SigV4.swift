@@ -1,3 +1,4 @@
+import SwitchyardCore
 import Crypto
 import Foundation
 
@@ -100,13 +101,13 @@ public enum SigV4 {
     static func canonicalURI(_ path: String) -> String {
         guard !path.isEmpty else { return "/" }
         return path.split(separator: "/", omittingEmptySubsequences: false)
-            .map { AWSURIEncoding.encode(String($0)) }
+            .map { PercentEncoding.encodeUnreserved(String($0)) }
             .joined(separator: "/")
     }
 
     static func canonicalQuery(_ query: [(String, String)]) -> String {
         let encoded: [(name: String, value: String)] = query.map { name, value in
-            (AWSURIEncoding.encode(name), AWSURIEncoding.encode(value))
+            (PercentEncoding.encodeUnreserved(name), PercentEncoding.encodeUnreserved(value))
         }
         let sorted = encoded.sorted { lhs, rhs in lhs.name == rhs.name ? lhs.value < rhs.value : lhs.name < rhs.name }
         return sorted.map { "\($0.name)=\($0.value)" }.joined(separator: "&")
