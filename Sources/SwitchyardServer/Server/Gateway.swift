@@ -17,7 +17,8 @@ public struct Gateway: Sendable {
     let translated: TranslatedAttempt
     let nativePassthrough: NativePassthrough
     let upstream: UpstreamClient
-    let masterKey: [UInt8]
+    /// Who a request is from (the master key today; virtual keys next).
+    let authenticator: any Authenticator
     let modelsBody: ByteBuffer
     let logger: Logger
 
@@ -28,7 +29,7 @@ public struct Gateway: Sendable {
         self.config = config
         self.router = try ModelRouter(config: config, catalog: catalog)
         self.logger = logger
-        self.masterKey = Array(key.utf8)
+        self.authenticator = MasterKeyAuthenticator(masterKey: Array(key.utf8))
         // Every timeout combination a deployment can have (global, per provider, per model): `connect` and
         // the read timeouts are per pooled client, so each combination gets one.
         var profiles: Set<UpstreamClient.Profile> = []
@@ -72,7 +73,9 @@ public struct Gateway: Sendable {
         }
         router.get("/v1/models") { request, _ in
             let requestID = RequestID.resolve(request.headers[.requestID])
-            if let failure = authenticate(request, requestID: requestID) { return failure }
+            if case .failure(let error) = authenticator.authenticate(Self.bearerCredential(request)) {
+                return ErrorResponse.openAI(error, requestID: requestID)
+            }
             var headers = HTTPFields()
             headers[.contentType] = "application/json"
             headers[.requestID] = requestID
@@ -102,47 +105,22 @@ public struct Gateway: Sendable {
             body: ResponseBody(byteBuffer: ByteBuffer(string: text)))
     }
 
-    /// nil when the request carries the master key; otherwise the 401 answer in OpenAI's shape.
-    func authenticate(_ request: Request, requestID: String) -> Response? {
-        checkKey(bearerKey(request)).map { ErrorResponse.openAI($0, requestID: requestID) }
-    }
-
-    /// Anthropic clients send the key as `x-api-key` (older SDKs) or `Authorization: Bearer` (newer ones).
-    func authenticateAnthropic(_ request: Request, requestID: String) -> Response? {
-        let key = request.headers[.xAPIKey].map { Array($0.utf8) } ?? bearerKey(request)
-        return checkKey(key).map { AnthropicInbound.error($0, requestID: requestID) }
-    }
-
-    func bearerKey(_ request: Request) -> [UInt8]? {
+    /// The credential of an OpenAI-dialect request: `Authorization: Bearer <key>`.
+    static func bearerCredential(_ request: Request) -> [UInt8]? {
         guard let header = request.headers[.authorization] else { return nil }
         let prefix = "Bearer "
         return header.hasPrefix(prefix) ? Array(header.utf8.dropFirst(prefix.utf8.count)) : []
     }
 
-    /// nil when `presented` is the master key.
-    func checkKey(_ presented: [UInt8]?) -> GatewayError? {
-        guard let presented else {
-            return GatewayError(
-                .authentication, "You didn't provide an API key. Send it as 'Authorization: Bearer <key>'.",
-                code: "missing_api_key")
-        }
-        guard Self.constantTimeEquals(presented, masterKey) else {
-            return GatewayError(.authentication, "Incorrect API key provided.", code: "invalid_api_key")
-        }
-        return nil
-    }
-
-    /// Compares without an early exit, so timing does not reveal how much of a key matched.
-    static func constantTimeEquals(_ a: [UInt8], _ b: [UInt8]) -> Bool {
-        guard a.count == b.count else { return false }
-        var difference: UInt8 = 0
-        for i in 0..<a.count { difference |= a[i] ^ b[i] }
-        return difference == 0
+    /// Anthropic clients send the key as `x-api-key` (older SDKs) or `Authorization: Bearer` (newer ones).
+    static func anthropicCredential(_ request: Request) -> [UInt8]? {
+        request.headers[.xAPIKey].map { Array($0.utf8) } ?? bearerCredential(request)
     }
 
     /// A request that passed the checks every endpoint shares: id, header size, key and body size.
     struct Accepted {
         let requestID: String
+        let identity: Identity
         let body: ByteBuffer
     }
 
@@ -154,7 +132,7 @@ public struct Gateway: Sendable {
     /// Checks and reads a request; on failure the answer is the error in `errorResponse`'s dialect.
     func accept(
         _ request: Request, errorResponse: (GatewayError, String) -> Response,
-        authenticate: (Request, String) -> Response?
+        credential: (Request) -> [UInt8]?
     ) async -> Acceptance {
         let requestID = RequestID.resolve(request.headers[.requestID])
         var headerBytes = 0
@@ -165,13 +143,18 @@ public struct Gateway: Sendable {
                     GatewayError(.requestTooLarge, "The request headers exceed \(config.limits.maxHeaderBytes) bytes."),
                     requestID))
         }
-        if let failure = authenticate(request, requestID) { return .rejected(failure) }
+        let identity: Identity
+        switch authenticator.authenticate(credential(request)) {
+        case .success(let who): identity = who
+        case .failure(let error): return .rejected(errorResponse(error, requestID))
+        }
         let limit = config.limits.maxBodyBytes
         if let length = request.headers[.contentLength].flatMap({ Int($0) }), length > limit {
             return .rejected(errorResponse(tooLarge(limit), requestID))
         }
         do {
-            return .accepted(Accepted(requestID: requestID, body: try await request.body.collect(upTo: limit)))
+            return .accepted(
+                Accepted(requestID: requestID, identity: identity, body: try await request.body.collect(upTo: limit)))
         } catch {
             return .rejected(errorResponse(tooLarge(limit), requestID))
         }
@@ -202,12 +185,12 @@ public struct Gateway: Sendable {
     /// Everything every model endpoint does before the first attempt: checks, body, model, plan.
     func admit(
         _ request: Request, required: [String], errorResponse: (GatewayError, String) -> Response,
-        authenticate: (Request, String) -> Response?,
+        credential: (Request) -> [UInt8]?,
         check: (PassthroughRequest) throws(GatewayError) -> Void = { _ in }
     ) async -> Admission {
         let started = ContinuousClock.now
         let accepted: Accepted
-        switch await accept(request, errorResponse: errorResponse, authenticate: authenticate) {
+        switch await accept(request, errorResponse: errorResponse, credential: credential) {
         case .accepted(let value): accepted = value
         case .rejected(let response): return .rejected(response)
         }
@@ -227,7 +210,7 @@ public struct Gateway: Sendable {
         let admitted: Admitted
         switch await admit(
             request, required: required, errorResponse: { ErrorResponse.openAI($0, requestID: $1) },
-            authenticate: authenticate,
+            credential: Self.bearerCredential,
             check: { parsed throws(GatewayError) in
                 if parsed.stream, operation == .embeddings {
                     throw GatewayError(.invalidRequest, "Embeddings cannot be streamed.", param: "stream")
@@ -281,7 +264,7 @@ public struct Gateway: Sendable {
         let admitted: Admitted
         switch await admit(
             request, required: ["messages"], errorResponse: { AnthropicInbound.error($0, requestID: $1) },
-            authenticate: authenticateAnthropic)
+            credential: Self.anthropicCredential)
         {
         case .admitted(let value): admitted = value
         case .rejected(let response): return response
