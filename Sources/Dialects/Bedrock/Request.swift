@@ -156,10 +156,7 @@ public enum BedrockRequest {
             request.reasoningEffort = nil
             adjustments.append(Adjustment.thinking)
         }
-        if request.parallelToolCalls == false {
-            request.parallelToolCalls = nil
-            if !request.tools.isEmpty, request.toolChoice != ToolChoice.none { adjustments.append(Adjustment.parallelToolCalls) }
-        }
+        if let serial = request.withholdSerialToolCalls() { adjustments.append(serial) }
         if case .jsonObject = request.responseFormat {
             request.responseFormat = .jsonSchema(name: "json_object", schema: ["type": "object"], strict: nil, description: nil)
             adjustments.append(Adjustment.responseFormat)

@@ -215,10 +215,7 @@ public enum CohereRequest {
     public static func adjust(_ request: ChatRequest) -> (request: ChatRequest, adjustments: [String]) {
         var request = request
         var adjustments: [String] = []
-        if request.parallelToolCalls == false {
-            request.parallelToolCalls = nil
-            if !request.tools.isEmpty, request.toolChoice != ToolChoice.none { adjustments.append(Adjustment.parallelToolCalls) }
-        }
+        if let serial = request.withholdSerialToolCalls() { adjustments.append(serial) }
         if case .function(let name)? = request.toolChoice, request.tools.count > 1,
             request.tools.contains(where: { $0.name == name })
         {

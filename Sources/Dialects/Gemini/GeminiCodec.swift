@@ -8,12 +8,13 @@ public struct GeminiCodec: ProviderCodec {
     // MARK: Provider direction
 
     public func encodeRequest(_ request: ChatRequest, upstreamModel: String) throws(GatewayError) -> EncodedRequest {
-        let body = try GeminiRequest.encode(request, upstreamModel: upstreamModel)
         // Gemini has no switch for parallel function calls: the gateway keeps the first (`SingleToolCall`).
-        let serial = request.parallelToolCalls == false && !request.tools.isEmpty && request.toolChoice != ToolChoice.none
+        var request = request
+        let serial = request.withholdSerialToolCalls()
+        let body = try GeminiRequest.encode(request, upstreamModel: upstreamModel)
         return EncodedRequest(
             path: GeminiRequest.path(model: upstreamModel, stream: request.stream), body: JSON.encode(body),
-            adjustments: serial ? [Adjustment.parallelToolCalls] : [])
+            adjustments: serial.map { [$0] } ?? [])
     }
 
     public func decodeResponse(_ body: [UInt8]) throws(GatewayError) -> ChatResponse {

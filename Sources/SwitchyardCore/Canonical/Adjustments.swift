@@ -23,14 +23,11 @@ public enum Adjustment {
 /// Keeps a client's `parallel_tool_calls: false` where the provider could not be told: at most one tool call
 /// per choice reaches the client, the first one the provider made.
 public enum SingleToolCall {
-    /// The answer with each choice's tool calls cut to the first; true when something was cut.
-    public static func enforce(_ response: inout ChatResponse) -> Bool {
-        var cut = false
+    /// The answer with each choice's tool calls cut to the first.
+    public static func enforce(_ response: inout ChatResponse) {
         for index in response.choices.indices where response.choices[index].message.toolCalls.count > 1 {
             response.choices[index].message.toolCalls.removeSubrange(1...)
-            cut = true
         }
-        return cut
     }
 
     /// Stream events without those of any tool call after a choice's first.
@@ -48,6 +45,14 @@ public enum SingleToolCall {
 }
 
 extension ChatRequest {
+    /// For a provider with no parallel-tool-calls switch: takes `parallel_tool_calls: false` off the request and
+    /// returns the adjustment when the gateway must keep it itself (tools offered and callable), else nil.
+    public mutating func withholdSerialToolCalls() -> String? {
+        guard parallelToolCalls == false else { return nil }
+        parallelToolCalls = nil
+        return !tools.isEmpty && toolChoice != ToolChoice.none ? Adjustment.parallelToolCalls : nil
+    }
+
     /// Whether reasoning was asked for (a budget above 0, or an effort other than `none`).
     public var asksForReasoning: Bool {
         if let budget = reasoningBudget { return budget > 0 }

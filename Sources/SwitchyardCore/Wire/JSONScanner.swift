@@ -271,6 +271,13 @@ extension JSONScanner {
         return negative ? -value : value
     }
 
+    /// The first index at or after `start` that is not JSON whitespace (space, tab, line feed, carriage return).
+    public static func skipWhitespace(_ bytes: UnsafeRawBufferPointer, from start: Int) -> Int {
+        var index = start
+        while index < bytes.count, Cursor.isWhitespace(bytes[index]) { index += 1 }
+        return index
+    }
+
     /// A token count at `range`: a plain integer clamped to `0...Usage.maxTokens`.
     public static func tokenCount(_ bytes: UnsafeRawBufferPointer, _ range: Range<Int>) -> Int? {
         intValue(bytes, range).map(Usage.clamp)

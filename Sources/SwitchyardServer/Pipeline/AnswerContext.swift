@@ -12,6 +12,8 @@ struct AnswerContext: Sendable {
     let maxStreamDuration: Duration
     /// Size of the client's request body, for estimating input tokens when no usage arrives.
     let requestBytes: Int
+    /// Masks the deployment's provider credentials in what the client receives (built once per provider).
+    let scrubber: SecretScrubber
 
     /// The answer's headers; with the priced record of a whole answer, its cost too, and the client
     /// parameters the gateway honoured another way than sending them (`Adjustment`).

@@ -43,7 +43,7 @@ struct NativePassthrough: Sendable {
         let record = context.record(usage: usage, outputBytes: answer.readableBytes, outcome: .completed)
         accounting.record(record)
         let headers = context.headers(contentType: contentType, priced: record)
-        let scrubbed = SecretScrubber(provider: context.deployment.provider).scrubWhole(answer)
+        let scrubbed = context.scrubber.scrubWhole(answer)
         return Response(status: .ok, headers: headers, body: ResponseBody(byteBuffer: scrubbed))
     }
 
@@ -57,7 +57,7 @@ struct NativePassthrough: Sendable {
         let body = ResponseBody { writer in
             var decoder = codec.makeStreamDecoder()
             var progress = StreamProgress()
-            var scrubber = SecretScrubber(provider: context.deployment.provider)
+            var scrubber = context.scrubber
             let ending = await StreamPump.run(
                 stream, to: &writer, until: context.started + context.maxStreamDuration, scrubber: &scrubber
             ) { chunk in

@@ -43,7 +43,7 @@ struct OpenAIPassthrough: Sendable {
         let record = context.record(usage: usage, outputBytes: body.readableBytes, outcome: .completed)
         accounting.record(record)
         let headers = context.headers(contentType: contentType, priced: record)
-        let scrubbed = SecretScrubber(provider: context.deployment.provider).scrubWhole(body)
+        let scrubbed = context.scrubber.scrubWhole(body)
         return Response(status: .ok, headers: headers, body: ResponseBody(byteBuffer: scrubbed))
     }
 
@@ -56,7 +56,7 @@ struct OpenAIPassthrough: Sendable {
             var relay = StreamRelay(stripUsageChunk: !request.clientWantsUsage, flavor: flavor)
             var outcome = UsageRecord.Outcome.completed
             var out = ByteBuffer()
-            var scrubber = SecretScrubber(provider: context.deployment.provider)
+            var scrubber = context.scrubber
             let ending = await StreamPump.run(
                 stream, to: &writer, until: context.started + context.maxStreamDuration, scrubber: &scrubber
             ) { chunk in

@@ -13,7 +13,7 @@ import SwitchyardCore
 /// translated) is covered at the one place they all write. A secret split across two reads is caught: when
 /// a chunk ends with the start of a secret, those bytes are held back until the next chunk shows whether
 /// the secret follows (SSE chunks end with a blank line, so in practice nothing is held).
-struct SecretScrubber {
+struct SecretScrubber: Sendable {
     static let mask: [UInt8] = Array("***".utf8)
     /// Secrets shorter than this are not scrubbed: they are not real keys, and masking them would mangle text.
     static let minimumLength = 4
@@ -37,9 +37,7 @@ struct SecretScrubber {
     mutating func scrub(_ chunk: ByteBuffer) -> ByteBuffer {
         guard !secrets.isEmpty else { return chunk }
         if held.isEmpty {
-            let clean = chunk.withUnsafeReadableBytes { bytes in
-                !secrets.contains { Self.find($0, in: bytes, from: 0) != nil } && heldTailLength(bytes) == 0
-            }
+            let clean = chunk.withUnsafeReadableBytes { !containsSecret($0) && heldTailLength($0) == 0 }
             if clean { return chunk }
         }
         var bytes = held
@@ -63,7 +61,7 @@ struct SecretScrubber {
     /// A whole body (a buffered answer), scrubbed at once.
     func scrubWhole(_ body: ByteBuffer) -> ByteBuffer {
         guard !secrets.isEmpty else { return body }
-        let dirty = body.withUnsafeReadableBytes { bytes in secrets.contains { Self.find($0, in: bytes, from: 0) != nil } }
+        let dirty = body.withUnsafeReadableBytes { containsSecret($0) }
         return dirty ? ByteBuffer(bytes: mask(Array(body.readableBytesView))) : body
     }
 
@@ -71,8 +69,12 @@ struct SecretScrubber {
     func scrub(_ text: String) -> String {
         guard !secrets.isEmpty else { return text }
         let bytes = Array(text.utf8)
-        let dirty = bytes.withUnsafeBytes { raw in secrets.contains { Self.find($0, in: raw, from: 0) != nil } }
+        let dirty = bytes.withUnsafeBytes { containsSecret($0) }
         return dirty ? String(decoding: mask(bytes), as: UTF8.self) : text
+    }
+
+    private func containsSecret(_ bytes: UnsafeRawBufferPointer) -> Bool {
+        secrets.contains { Self.find($0, in: bytes, from: 0) != nil }
     }
 
     private func mask(_ input: [UInt8]) -> [UInt8] {

@@ -144,7 +144,7 @@ struct StreamRelay {
     /// which is never followed by `:`. JSON allows whitespace (spaces, tabs, line breaks) between any two
     /// tokens, and providers use it (`"choices": []`, Python's `json.dumps`), so every spelling is read.
     private mutating func inspect(_ payload: UnsafeRawBufferPointer) -> Bool {
-        if Self.matches(Self.done, payload, at: Self.skipWhitespace(payload, from: 0)) {
+        if Self.matches(Self.done, payload, at: JSONScanner.skipWhitespace(payload, from: 0)) {
             sawDone = true
             return true
         }
@@ -175,7 +175,7 @@ struct StreamRelay {
             case UInt8(ascii: "c"):
                 guard let value = Self.value(ofKey: Self.choicesKey, in: payload, at: quote) else { continue }
                 if payload[value] == UInt8(ascii: "[") {
-                    let close = Self.skipWhitespace(payload, from: value + 1)
+                    let close = JSONScanner.skipWhitespace(payload, from: value + 1)
                     if close < payload.count, payload[close] == UInt8(ascii: "]") { choicesEmpty = true }
                 }
                 index = value
@@ -194,9 +194,9 @@ struct StreamRelay {
     /// byte, whitespace skipped on both sides of the colon; nil otherwise or when the chunk ends first.
     private static func value(ofKey key: StaticString, in bytes: UnsafeRawBufferPointer, at quote: Int) -> Int? {
         guard matches(key, bytes, at: quote) else { return nil }
-        let colon = skipWhitespace(bytes, from: quote + key.utf8CodeUnitCount)
+        let colon = JSONScanner.skipWhitespace(bytes, from: quote + key.utf8CodeUnitCount)
         guard colon < bytes.count, bytes[colon] == UInt8(ascii: ":") else { return nil }
-        let value = skipWhitespace(bytes, from: colon + 1)
+        let value = JSONScanner.skipWhitespace(bytes, from: colon + 1)
         return value < bytes.count ? value : nil
     }
 
@@ -204,14 +204,5 @@ struct StreamRelay {
         let length = key.utf8CodeUnitCount
         guard let base = bytes.baseAddress, bytes.count - index >= length else { return false }
         return memcmp(base + index, key.utf8Start, length) == 0
-    }
-
-    /// Skips JSON whitespace: space, tab, line feed, carriage return.
-    private static func skipWhitespace(_ bytes: UnsafeRawBufferPointer, from start: Int) -> Int {
-        var index = start
-        while index < bytes.count, bytes[index] == 0x20 || bytes[index] == 0x0A || bytes[index] == 0x0D || bytes[index] == 0x09 {
-            index += 1
-        }
-        return index
     }
 }

@@ -41,7 +41,7 @@ struct TranslatedAttempt: Sendable {
         context: AnswerContext
     ) throws(GatewayError) -> Response {
         var decoded = try codec.decodeResponse(Array(buffer: answer))
-        if adjustments.contains(Adjustment.parallelToolCalls) { _ = SingleToolCall.enforce(&decoded) }
+        if adjustments.contains(Adjustment.parallelToolCalls) { SingleToolCall.enforce(&decoded) }
         // An answer the model botched is a failed attempt, not a normal end (mapping.md §1.1).
         for choice in decoded.choices {
             if case .error(let native) = choice.finishReason {
@@ -54,8 +54,7 @@ struct TranslatedAttempt: Sendable {
         return Response(
             status: .ok, headers: headers,
             body: ResponseBody(
-                byteBuffer: SecretScrubber(provider: context.deployment.provider)
-                    .scrubWhole(ByteBuffer(bytes: inbound.encodeResponse(decoded, context: context)))))
+                byteBuffer: context.scrubber.scrubWhole(ByteBuffer(bytes: inbound.encodeResponse(decoded, context: context)))))
     }
 
     func streamAnswer(
@@ -70,7 +69,7 @@ struct TranslatedAttempt: Sendable {
             var decoder = codec.makeStreamDecoder()
             var encoder = inbound.makeStreamEncoder(for: request, context: context)
             var progress = StreamProgress()
-            var scrubber = SecretScrubber(provider: context.deployment.provider)
+            var scrubber = context.scrubber
             let ending = await StreamPump.run(
                 stream, to: &writer, until: context.started + context.maxStreamDuration, scrubber: &scrubber
             ) { chunk in

@@ -19,6 +19,8 @@ public struct Gateway: Sendable {
     let upstream: UpstreamClient
     /// Who a request is from (the master key today; virtual keys next).
     let authenticator: any Authenticator
+    /// Per provider name: its credentials, ready to mask (not rebuilt for every answer).
+    let scrubbers: [String: SecretScrubber]
     let modelsBody: ByteBuffer
     let logger: Logger
 
@@ -30,6 +32,8 @@ public struct Gateway: Sendable {
         self.router = try ModelRouter(config: config, catalog: catalog)
         self.logger = logger
         self.authenticator = MasterKeyAuthenticator(masterKey: Array(key.utf8))
+        self.scrubbers = Dictionary(
+            config.providers.map { ($0.name, SecretScrubber(provider: $0)) }, uniquingKeysWith: { first, _ in first })
         // Every timeout combination a deployment can have (global, per provider, per model): `connect` and
         // the read timeouts are per pooled client, so each combination gets one.
         var profiles: Set<UpstreamClient.Profile> = []
@@ -166,7 +170,8 @@ public struct Gateway: Sendable {
     ) -> AnswerContext {
         AnswerContext(
             plan: plan, deployment: deployment, requestID: requestID, attempts: attempts, started: started,
-            maxStreamDuration: config.limits.maxStreamDuration, requestBytes: requestBytes)
+            maxStreamDuration: config.limits.maxStreamDuration, requestBytes: requestBytes,
+            scrubber: scrubbers[deployment.provider.name] ?? SecretScrubber(provider: deployment.provider))
     }
 
     /// A request that passed the shared checks, located its model and has a route plan.
