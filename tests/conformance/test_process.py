@@ -36,6 +36,13 @@ def start(args, env=None):
     return process, f"http://127.0.0.1:{match.group(1)}/v1", "".join(lines)
 
 
+def write_config(text):
+    """A gateway config file for the fake providers; returns its path."""
+    with tempfile.NamedTemporaryFile("w", suffix=".yaml", delete=False) as config:
+        config.write(text)
+    return config.name
+
+
 def test_starts_without_config_and_prints_how_to_authenticate():
     env = {"OPENAI_API_KEY": "sk-from-env", "MISTRAL_API_KEY": "mk", "SWITCHYARD_MASTER_KEY": ""}
     process, url, banner = start(["serve", "--port", "0"], env)
@@ -56,13 +63,12 @@ def test_starts_without_config_and_prints_how_to_authenticate():
 
 def test_graceful_shutdown_drains_in_flight_stream():
     fake = os.environ["FAKE_URL"]
-    with tempfile.NamedTemporaryFile("w", suffix=".yaml", delete=False) as config:
-        config.write(
-            'server: { listen: "127.0.0.1:0", master_key: "sk-drain" }\n'
-            "providers:\n"
-            f'  slow: {{ kind: openai, api_key: k, base_url: "{fake}/openai/chunk_delay=100,chunks=15/v1" }}\n'
-        )
-    process, url, _ = start(["serve", "--config", config.name])
+    config = write_config(
+        'server: { listen: "127.0.0.1:0", master_key: "sk-drain" }\n'
+        "providers:\n"
+        f'  slow: {{ kind: openai, api_key: k, base_url: "{fake}/openai/chunk_delay=100,chunks=15/v1" }}\n'
+    )
+    process, url, _ = start(["serve", "--config", config])
     client = openai.OpenAI(base_url=url, api_key="sk-drain", max_retries=0)
     stream = client.chat.completions.create(
         model="slow/gpt-4o-mini", messages=[{"role": "user", "content": "drain me"}], stream=True
@@ -78,13 +84,12 @@ def test_graceful_shutdown_drains_in_flight_stream():
 
 def test_master_key_from_the_environment_applies_with_a_config_file():
     fake = os.environ["FAKE_URL"]
-    with tempfile.NamedTemporaryFile("w", suffix=".yaml", delete=False) as config:
-        config.write(
-            'server: { listen: "127.0.0.1:0" }\n'
-            "providers:\n"
-            f'  openai: {{ api_key: sk-fake-openai, base_url: "{fake}/openai/v1" }}\n'
-        )
-    process, url, banner = start(["serve", "--config", config.name], {"SWITCHYARD_MASTER_KEY": "sk-from-environment"})
+    config = write_config(
+        'server: { listen: "127.0.0.1:0" }\n'
+        "providers:\n"
+        f'  openai: {{ api_key: sk-fake-openai, base_url: "{fake}/openai/v1" }}\n'
+    )
+    process, url, banner = start(["serve", "--config", config], {"SWITCHYARD_MASTER_KEY": "sk-from-environment"})
     try:
         assert "sk-switchyard-" not in banner, "no key generated when the environment has one"
         assert "sk-from-environment" not in banner, "the master key is not printed"
