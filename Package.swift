@@ -11,7 +11,10 @@ let package = Package(
     products: [
         .library(
             name: "SwitchyardCore",
-            targets: ["SwitchyardCore", "DialectAnthropic", "DialectGemini", "DialectBedrock", "DialectCohere"]),
+            targets: [
+                "SwitchyardCore", "DialectOpenAI", "DialectAnthropic", "DialectGemini", "DialectBedrock", "DialectCohere",
+                "SwitchyardConfig", "SwitchyardRouting", "SwitchyardProviders",
+            ]),
         .library(name: "SwitchyardServer", targets: ["SwitchyardServer"]),
         .executable(name: "switchyard", targets: ["switchyard"]),
         .executable(name: "switchyard-fake-providers", targets: ["FakeProviders"]),
@@ -26,18 +29,17 @@ let package = Package(
         .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
         .package(url: "https://github.com/apple/swift-crypto.git", "3.12.3"..<"5.0.0"),
+        .package(url: "https://github.com/apple/swift-atomics.git", from: "1.2.0"),
     ],
     targets: [
+        // The layers, bottom up (README "Layout"): canonical types, wire helpers and the codec protocol; one
+        // module per dialect, OpenAI's included; config and catalog; routing and the provider adapters; the server.
         .target(
             name: "SwitchyardCore",
-            dependencies: [
-                .product(name: "NIOCore", package: "swift-nio"),
-                .product(name: "Yams", package: "Yams"),
-            ],
-            resources: [.copy("Catalog/Resources/catalog.json")],
+            dependencies: [.product(name: "NIOCore", package: "swift-nio")],
             swiftSettings: swiftSettings
         ),
-        // One module per native dialect: each codec builds and tests on its own (see README "Layout").
+        .target(name: "DialectOpenAI", dependencies: ["SwitchyardCore"], path: "Sources/Dialects/OpenAI", swiftSettings: swiftSettings),
         .target(name: "DialectAnthropic", dependencies: ["SwitchyardCore"], path: "Sources/Dialects/Anthropic", swiftSettings: swiftSettings),
         .target(name: "DialectGemini", dependencies: ["SwitchyardCore"], path: "Sources/Dialects/Gemini", swiftSettings: swiftSettings),
         .target(
@@ -48,16 +50,32 @@ let package = Package(
         .testTarget(name: "DialectAnthropicTests", dependencies: ["DialectAnthropic"], swiftSettings: swiftSettings),
         .testTarget(name: "DialectGeminiTests", dependencies: ["DialectGemini"], swiftSettings: swiftSettings),
         .testTarget(name: "DialectBedrockTests", dependencies: ["DialectBedrock"], swiftSettings: swiftSettings),
-        .testTarget(name: "DialectCohereTests", dependencies: ["DialectCohere"], swiftSettings: swiftSettings),
+        .testTarget(name: "DialectCohereTests", dependencies: ["DialectCohere", "DialectOpenAI"], swiftSettings: swiftSettings),
         .testTarget(
             name: "DialectMatrixTests",
-            dependencies: ["SwitchyardCore", "DialectAnthropic", "DialectGemini", "DialectBedrock", "DialectCohere"],
+            dependencies: ["SwitchyardCore", "DialectOpenAI", "DialectAnthropic", "DialectGemini", "DialectBedrock", "DialectCohere"],
             swiftSettings: swiftSettings),
+        .target(
+            name: "SwitchyardConfig",
+            dependencies: ["SwitchyardCore", .product(name: "Yams", package: "Yams")],
+            resources: [.copy("Catalog/Resources/catalog.json")],
+            swiftSettings: swiftSettings
+        ),
+        .target(name: "SwitchyardRouting", dependencies: ["SwitchyardConfig"], swiftSettings: swiftSettings),
+        .target(
+            name: "SwitchyardProviders",
+            dependencies: [
+                "SwitchyardConfig", "DialectOpenAI", "DialectAnthropic", "DialectGemini", "DialectBedrock", "DialectCohere",
+            ],
+            swiftSettings: swiftSettings
+        ),
         .target(
             name: "SwitchyardServer",
             dependencies: [
-                "SwitchyardCore", "DialectAnthropic", "DialectGemini", "DialectBedrock", "DialectCohere",
+                "SwitchyardCore", "DialectOpenAI", "DialectAnthropic", "DialectGemini", "DialectBedrock", "DialectCohere",
+                "SwitchyardConfig", "SwitchyardRouting", "SwitchyardProviders",
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Atomics", package: "swift-atomics"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -98,7 +116,7 @@ let package = Package(
         ),
         .testTarget(
             name: "SwitchyardCoreTests",
-            dependencies: ["SwitchyardCore"],
+            dependencies: ["SwitchyardCore", "DialectOpenAI", "SwitchyardConfig", "SwitchyardRouting", "SwitchyardProviders"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

@@ -1,6 +1,10 @@
 import ArgumentParser
+import DialectOpenAI
 import Logging
+import SwitchyardConfig
 import SwitchyardCore
+import SwitchyardProviders
+import SwitchyardRouting
 
 struct Check: AsyncParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Validate a config file without starting the gateway.")

@@ -1,5 +1,9 @@
 import ArgumentParser
+import DialectOpenAI
+import SwitchyardConfig
 import SwitchyardCore
+import SwitchyardProviders
+import SwitchyardRouting
 
 struct Models: AsyncParsableCommand {
     static let configuration = CommandConfiguration(abstract: "List the model names the gateway would serve.")

@@ -1,6 +1,7 @@
-import Testing
-import SwitchyardCore
 @testable import DialectCohere
+import DialectOpenAI
+import SwitchyardCore
+import Testing
 
 /// Golden and feature tests of the request codec (Request.swift).
 @Suite struct CohereRequestTests {

@@ -1,6 +1,7 @@
-import Testing
-import SwitchyardCore
 @testable import DialectCohere
+import DialectOpenAI
+import SwitchyardCore
+import Testing
 
 /// Golden and mapping tests of the response codec (Response.swift).
 @Suite struct CohereResponseTests {

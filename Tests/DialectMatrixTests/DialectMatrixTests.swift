@@ -2,6 +2,7 @@ import DialectAnthropic
 import DialectBedrock
 import DialectCohere
 import DialectGemini
+import DialectOpenAI
 import SwitchyardCore
 import Testing
 

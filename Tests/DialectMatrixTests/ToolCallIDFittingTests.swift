@@ -3,6 +3,7 @@ import Testing
 
 @testable import DialectBedrock
 @testable import SwitchyardCore
+import DialectOpenAI
 
 /// A conversation begun on Gemini carries signed tool-call ids of hundreds of characters; continued on another
 /// provider after a failover, each id must fit that provider and a call must still pair with its result.

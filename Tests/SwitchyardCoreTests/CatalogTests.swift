@@ -1,6 +1,10 @@
+import DialectOpenAI
 import Foundation
-import Testing
+import SwitchyardConfig
 @testable import SwitchyardCore
+import SwitchyardProviders
+import SwitchyardRouting
+import Testing
 
 @Suite struct CatalogTests {
     @Test func bundledCatalogIsLargeAndSourced() throws {

@@ -1,5 +1,9 @@
-import Testing
+import DialectOpenAI
+import SwitchyardConfig
 @testable import SwitchyardCore
+import SwitchyardProviders
+import SwitchyardRouting
+import Testing
 
 @Suite struct ModelRouterTests {
     static let catalog = Catalog(entries: [

@@ -1,5 +1,9 @@
-import Testing
+import DialectOpenAI
+import SwitchyardConfig
 @testable import SwitchyardCore
+import SwitchyardProviders
+import SwitchyardRouting
+import Testing
 
 /// Golden tests of the OpenAI codec against every OpenAI-family fixture: decode, re-encode, compare.
 @Suite struct OpenAICodecTests {
@@ -92,7 +96,7 @@ import Testing
     @Test(arguments: responseFixtures)
     func responseRoundTrip(provider: String, file: String) throws {
         let original = try Fixtures.json(provider, file)
-        let flavor = ProviderKind.named(provider)?.usageFlavor ?? .standard
+        let flavor = ProviderKind.named(provider).map { ($0.dialect == .openai ? (ProviderAdapters.adapter(for: $0) as? OpenAICompatibleAdapter)?.usageFlavor : nil) ?? .standard } ?? .standard
         let decoded = try OpenAIResponse.decode(try Fixtures.bytes(provider, file), flavor: flavor)
         let encoded = OpenAIResponse.encode(decoded)
         let again = try OpenAIResponse.decode(JSON.encode(encoded), flavor: .standard)

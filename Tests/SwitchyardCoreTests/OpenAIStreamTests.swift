@@ -1,5 +1,9 @@
-import Testing
+import DialectOpenAI
+import SwitchyardConfig
 @testable import SwitchyardCore
+import SwitchyardProviders
+import SwitchyardRouting
+import Testing
 
 /// Stream fixtures decoded event by event, then re-encoded and decoded again.
 @Suite struct OpenAIStreamTests {
@@ -46,7 +50,7 @@ import Testing
 
     @Test(arguments: streamFixtures)
     func decodeEncodeDecode(provider: String, file: String) throws {
-        let flavor = ProviderKind.named(provider)?.usageFlavor ?? .standard
+        let flavor = ProviderKind.named(provider).map { ($0.dialect == .openai ? (ProviderAdapters.adapter(for: $0) as? OpenAICompatibleAdapter)?.usageFlavor : nil) ?? .standard } ?? .standard
         let events = OpenAIStream.decodeTranscript(try Fixtures.bytes(provider, file), flavor: flavor)
         let summary = Summary(events)
         #expect(summary.finish != nil || summary.error != nil, "\(provider)/\(file) ends with a finish or an error")

@@ -1,10 +1,14 @@
 import AsyncHTTPClient
+import DialectOpenAI
 import FakeProviderKit
 import Foundation
 import Logging
 import NIOCore
 import NIOHTTP1
+import SwitchyardConfig
 import SwitchyardCore
+import SwitchyardProviders
+import SwitchyardRouting
 import SwitchyardServer
 
 /// Starts the fake providers and the real gateway server on ephemeral loopback ports for one test.

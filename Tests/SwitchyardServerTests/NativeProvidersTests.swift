@@ -6,6 +6,10 @@ import SwitchyardCore
 import Testing
 
 @testable import SwitchyardServer
+import SwitchyardConfig
+import SwitchyardRouting
+import SwitchyardProviders
+import DialectOpenAI
 
 /// OpenAI clients calling native-dialect providers (translated both ways), and Anthropic clients on
 /// `/v1/messages` calling Anthropic (same dialect) and OpenAI-family providers, through the real server.

@@ -1,6 +1,11 @@
 import Testing
 
 @testable import SwitchyardServer
+import SwitchyardConfig
+import SwitchyardRouting
+import SwitchyardProviders
+import DialectOpenAI
+import SwitchyardCore
 
 @Suite struct RequestIDTests {
     @Test func freshIdsAreUniqueAndWellFormed() {

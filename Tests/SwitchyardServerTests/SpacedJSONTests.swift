@@ -6,6 +6,10 @@ import Testing
 
 @testable import FakeProviderKit
 @testable import SwitchyardServer
+import SwitchyardConfig
+import SwitchyardRouting
+import SwitchyardProviders
+import DialectOpenAI
 
 /// Issue 11 §1: JSON allows whitespace between any two tokens and SSE allows an event's data over several
 /// lines; providers use both (`"choices": []`, `"usage": null` on every chunk, Python's `json.dumps`). The

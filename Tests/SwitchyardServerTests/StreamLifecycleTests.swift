@@ -6,6 +6,10 @@ import SwitchyardCore
 import Testing
 
 @testable import SwitchyardServer
+import SwitchyardConfig
+import SwitchyardRouting
+import SwitchyardProviders
+import DialectOpenAI
 
 /// Streams that end badly: a client that leaves, an upstream that dies or errors mid-stream.
 @Suite struct StreamLifecycleTests {

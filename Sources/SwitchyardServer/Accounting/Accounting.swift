@@ -1,6 +1,10 @@
+import DialectOpenAI
 import Logging
-import Synchronization
+import SwitchyardConfig
 import SwitchyardCore
+import SwitchyardProviders
+import SwitchyardRouting
+import Synchronization
 
 /// Receives a record for every request that reached a provider. This first version keeps recent records
 /// in memory and logs each one; the store (SQLite/PostgreSQL spend log) plugs in behind the same call.

@@ -1,6 +1,10 @@
+import DialectOpenAI
 import Foundation
 import HTTPTypes
+import SwitchyardConfig
 import SwitchyardCore
+import SwitchyardProviders
+import SwitchyardRouting
 
 /// What an answer needs to know about the request and the deployment that served it.
 struct AnswerContext: Sendable {
@@ -47,4 +51,12 @@ struct AnswerContext: Sendable {
         let fraction = String(scaled % 100_000_000)
         return "\(scaled / 100_000_000)." + String(repeating: "0", count: 8 - fraction.count) + fraction
     }
+}
+
+extension Deployment {
+    /// How to reach the deployment's provider.
+    var adapter: any ProviderAdapter { ProviderAdapters.adapter(for: provider.kind) }
+
+    /// How its provider counts reasoning tokens, for reading usage from OpenAI-dialect answers.
+    var usageFlavor: OpenAIUsage.Flavor { (adapter as? OpenAICompatibleAdapter)?.usageFlavor ?? .standard }
 }

@@ -1,8 +1,12 @@
 import DialectAnthropic
+import DialectOpenAI
 import HTTPTypes
 import Hummingbird
 import NIOCore
+import SwitchyardConfig
 import SwitchyardCore
+import SwitchyardProviders
+import SwitchyardRouting
 
 extension AnthropicStreamEncoder: ClientStreamEncoder {}
 

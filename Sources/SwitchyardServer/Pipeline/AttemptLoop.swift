@@ -1,8 +1,12 @@
+import DialectOpenAI
 import Foundation
 import HTTPTypes
 import Hummingbird
 import Logging
+import SwitchyardConfig
 import SwitchyardCore
+import SwitchyardProviders
+import SwitchyardRouting
 
 /// Tries a route plan's deployments in order until an answer starts (DESIGN.md "Attempt loop"):
 /// transient errors are retried on the same deployment with backoff, the plan's error classes move on

@@ -1,8 +1,12 @@
+import DialectOpenAI
 import Foundation
 import HTTPTypes
 import Hummingbird
 import NIOCore
+import SwitchyardConfig
 import SwitchyardCore
+import SwitchyardProviders
+import SwitchyardRouting
 
 /// The client's side of a translated request: how answers, streams and errors are written in the
 /// dialect the client spoke (DESIGN.md "Error dialect follows the endpoint").

@@ -1,8 +1,12 @@
 import AsyncHTTPClient
+import DialectOpenAI
 import HTTPTypes
 import Hummingbird
 import NIOCore
+import SwitchyardConfig
 import SwitchyardCore
+import SwitchyardProviders
+import SwitchyardRouting
 
 /// Same-dialect forwarding for native dialects (an Anthropic client calling Anthropic): the client's
 /// bytes go upstream with only the model replaced, and the provider's bytes come back unchanged. The
@@ -13,11 +17,14 @@ struct NativePassthrough: Sendable {
 
     /// - Parameter streamError: the in-stream error event written when the provider's stream breaks.
     func attempt(
-        _ request: PassthroughRequest, path: String, headers extra: [(String, String)], codec: any ProviderCodec,
+        _ request: PassthroughRequest, operation: ProviderOperation, headers extra: [(String, String)], codec: any ProviderCodec,
         streamError: @escaping @Sendable (GatewayError) -> [UInt8], context: AnswerContext
     ) async throws(GatewayError) -> Response {
         let deployment = context.deployment
-        var endpoint = ProviderEndpoint(provider: deployment.provider, model: deployment.upstreamModel, path: path)
+        guard let path = deployment.adapter.passthroughPath(operation) else {
+            throw GatewayError(.invalidRequest, "Provider '\(deployment.provider.name)' does not serve this endpoint.")
+        }
+        var endpoint = deployment.adapter.endpoint(deployment.provider, model: deployment.upstreamModel, path: path)
         endpoint.headers.append(contentsOf: extra)
         let body = request.upstreamBody(
             model: deployment.upstreamModel, allocator: ByteBufferAllocator(), requestUsage: false)

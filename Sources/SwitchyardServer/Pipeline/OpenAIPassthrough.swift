@@ -1,9 +1,13 @@
 import AsyncHTTPClient
+import DialectOpenAI
 import HTTPTypes
 import Hummingbird
 import Logging
 import NIOCore
+import SwitchyardConfig
 import SwitchyardCore
+import SwitchyardProviders
+import SwitchyardRouting
 
 /// The fast path (DESIGN.md "Passthrough"): an OpenAI-dialect request to an OpenAI-dialect provider
 /// goes out as the client's bytes with the model replaced, and the answer comes back as the
@@ -13,11 +17,14 @@ struct OpenAIPassthrough: Sendable {
     let accounting: Accounting
 
     func attempt(
-        _ request: PassthroughRequest, operation: UpstreamOperation, context: AnswerContext
+        _ request: PassthroughRequest, operation: ProviderOperation, context: AnswerContext
     ) async throws(GatewayError) -> Response {
         let deployment = context.deployment
-        let endpoint = ProviderEndpoint(
-            provider: deployment.provider, model: deployment.upstreamModel, path: operation.pathSuffix)
+        let adapter = deployment.adapter
+        guard let path = adapter.passthroughPath(operation) else {
+            throw GatewayError(.invalidRequest, "Provider '\(deployment.provider.name)' does not serve this endpoint.")
+        }
+        let endpoint = adapter.endpoint(deployment.provider, model: deployment.upstreamModel, path: path)
         let body = request.upstreamBody(model: deployment.upstreamModel, allocator: ByteBufferAllocator())
         // Errors only: the body itself is never decoded on this path.
         let decodeError = OpenAIChatCodec().decodeError
@@ -38,7 +45,7 @@ struct OpenAIPassthrough: Sendable {
             guard let fields = try? JSONScanner.topLevelFields(bytes),
                 let field = fields.first(where: { $0.key == "usage" }), !JSONScanner.isNull(bytes, field.value)
             else { return nil }
-            return OpenAIUsage.decode(bytes, field.value, flavor: context.deployment.provider.kind.usageFlavor)
+            return OpenAIUsage.decode(bytes, field.value, flavor: context.deployment.usageFlavor)
         }
         let record = context.record(usage: usage, outputBytes: body.readableBytes, outcome: .completed)
         accounting.record(record)
@@ -51,7 +58,7 @@ struct OpenAIPassthrough: Sendable {
         var headers = context.headers(contentType: "text/event-stream")
         headers[.cacheControl] = "no-cache"
         let accounting = self.accounting
-        let flavor = context.deployment.provider.kind.usageFlavor
+        let flavor = context.deployment.usageFlavor
         let body = ResponseBody { writer in
             var relay = StreamRelay(stripUsageChunk: !request.clientWantsUsage, flavor: flavor)
             var outcome = UsageRecord.Outcome.completed

@@ -1,3 +1,7 @@
+import DialectOpenAI
+import SwitchyardConfig
+import SwitchyardProviders
+import SwitchyardRouting
 #if canImport(Glibc)
 import Glibc
 #else

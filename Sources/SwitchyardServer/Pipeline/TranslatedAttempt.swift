@@ -1,8 +1,12 @@
 import AsyncHTTPClient
+import DialectOpenAI
 import HTTPTypes
 import Hummingbird
 import NIOCore
+import SwitchyardConfig
 import SwitchyardCore
+import SwitchyardProviders
+import SwitchyardRouting
 
 /// A request whose client and provider speak different dialects: decoded to canonical types once,
 /// encoded by the provider's codec, and the answer (or stream, event by event) encoded back in the
@@ -12,16 +16,18 @@ struct TranslatedAttempt: Sendable {
     let accounting: Accounting
 
     func attempt(
-        _ request: ChatRequest, inbound: any InboundDialect, codec: any ProviderCodec, context: AnswerContext
+        _ request: ChatRequest, inbound: any InboundDialect, context: AnswerContext
     ) async throws(GatewayError) -> Response {
         let deployment = context.deployment
+        let adapter = deployment.adapter
+        let codec = adapter.codec(maxOutputTokens: deployment.maxOutputTokens)
         // Dialect-specific fields the client sent mean nothing to a provider of another dialect (and some
         // providers reject unknown fields), so only canonical content crosses over.
         let encoded = try codec.encodeRequest(request.withoutDialectExtras(), upstreamModel: deployment.upstreamModel)
-        var endpoint = ProviderEndpoint(provider: deployment.provider, model: deployment.upstreamModel, path: encoded.path)
+        var endpoint = adapter.endpoint(deployment.provider, model: deployment.upstreamModel, path: encoded.path)
         endpoint.headers.append(contentsOf: encoded.headers)
         let body = ByteBuffer(bytes: encoded.body)
-        endpoint = try ProviderSigning.sign(endpoint, body: encoded.body, provider: deployment.provider)
+        endpoint = try adapter.sign(endpoint, body: encoded.body, provider: deployment.provider)
         guard request.stream else {
             let answer = try await upstream.answer(
                 endpoint: endpoint, body: body, requestID: context.requestID, timeouts: deployment.timeouts,

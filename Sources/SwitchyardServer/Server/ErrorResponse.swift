@@ -1,7 +1,11 @@
+import DialectOpenAI
 import HTTPTypes
 import Hummingbird
 import NIOCore
+import SwitchyardConfig
 import SwitchyardCore
+import SwitchyardProviders
+import SwitchyardRouting
 
 /// OpenAI-dialect error answers (DESIGN.md "Error dialect follows the endpoint").
 enum ErrorResponse {

@@ -1,10 +1,14 @@
 import DialectAnthropic
+import DialectOpenAI
 import Foundation
 import HTTPTypes
 import Hummingbird
 import Logging
 import NIOCore
+import SwitchyardConfig
 import SwitchyardCore
+import SwitchyardProviders
+import SwitchyardRouting
 
 /// The request handlers: authentication, limits, routing and the OpenAI-dialect endpoints.
 /// Everything here is immutable after start, so requests share it without locks.
@@ -86,7 +90,7 @@ public struct Gateway: Sendable {
             return Response(status: .ok, headers: headers, body: ResponseBody(byteBuffer: modelsBody))
         }
         router.post("/v1/chat/completions") { request, _ in
-            await proxy(request, operation: .chat, required: ["messages"])
+            await proxy(request, operation: .chatCompletions, required: ["messages"])
         }
         router.post("/v1/completions") { request, _ in
             await proxy(request, operation: .completions, required: ["prompt"])
@@ -211,7 +215,7 @@ public struct Gateway: Sendable {
     }
 
     /// The OpenAI-dialect endpoints: passthrough to OpenAI-dialect providers, translation to the others.
-    func proxy(_ request: Request, operation: UpstreamOperation, required: [String]) async -> Response {
+    func proxy(_ request: Request, operation: ProviderOperation, required: [String]) async -> Response {
         let admitted: Admitted
         switch await admit(
             request, required: required, errorResponse: { ErrorResponse.openAI($0, requestID: $1) },
@@ -236,15 +240,10 @@ public struct Gateway: Sendable {
             let context = answerContext(
                 plan: plan, deployment: deployment, requestID: requestID, attempts: attemptCount, started: started,
                 requestBytes: accepted.body.readableBytes)
-            guard deployment.provider.kind.isAvailable else {
-                throw GatewayError(
-                    .upstreamError,
-                    "Provider kind '\(deployment.provider.kind.name)' is configured but this build cannot call it yet.")
-            }
-            if deployment.provider.kind.dialect == .openai {
+            if deployment.adapter.dialect == .openai {
                 return try await passthrough.attempt(parsed, operation: operation, context: context)
             }
-            guard operation == .chat, let codec = ProviderCodecs.codec(for: deployment) else {
+            guard operation == .chatCompletions else {
                 throw GatewayError(
                     .invalidRequest,
                     "Provider '\(deployment.provider.name)' (\(deployment.provider.kind.name)) does not serve this endpoint.")
@@ -258,7 +257,7 @@ public struct Gateway: Sendable {
                 }
                 canonical = decoded
             }
-            return try await translated.attempt(decoded, inbound: OpenAIInbound(), codec: codec, context: context)
+            return try await translated.attempt(decoded, inbound: OpenAIInbound(), context: context)
         }
     }
 
@@ -290,14 +289,10 @@ public struct Gateway: Sendable {
             let context = answerContext(
                 plan: plan, deployment: deployment, requestID: requestID, attempts: attemptCount, started: started,
                 requestBytes: accepted.body.readableBytes)
-            guard deployment.provider.kind.isAvailable, let codec = ProviderCodecs.codec(for: deployment) else {
-                throw GatewayError(
-                    .upstreamError,
-                    "Provider kind '\(deployment.provider.kind.name)' is configured but this build cannot call it yet.")
-            }
-            if deployment.provider.kind.dialect == .anthropic {
+            let codec = deployment.adapter.codec(maxOutputTokens: deployment.maxOutputTokens)
+            if deployment.adapter.dialect == .anthropic {
                 return try await nativePassthrough.attempt(
-                    parsed, path: countTokens ? AnthropicCodec.countTokensPath : AnthropicCodec.messagesPath,
+                    parsed, operation: countTokens ? .countTokens : .messages,
                     headers: forwardedHeaders, codec: codec, streamError: { AnthropicErrors.streamEvent(for: $0) },
                     context: context)
             }
@@ -315,7 +310,7 @@ public struct Gateway: Sendable {
                 }
                 canonical = decoded
             }
-            return try await translated.attempt(decoded, inbound: AnthropicInbound(), codec: codec, context: context)
+            return try await translated.attempt(decoded, inbound: AnthropicInbound(), context: context)
         }
     }
 

@@ -1,6 +1,10 @@
+import DialectOpenAI
 import HTTPTypes
 import Hummingbird
+import SwitchyardConfig
 import SwitchyardCore
+import SwitchyardProviders
+import SwitchyardRouting
 
 /// Every answer carries `x-request-id` (CONTRACT §0) — `/health`, `/ready`, 404s and 405s included, not only
 /// the model endpoints, which set their own. What the router throws (no route, wrong method) becomes an

@@ -1,4 +1,5 @@
 import Foundation
+import SwitchyardCore
 
 /// The model catalog: the shipped data file, plus entries from config that add or override models.
 public struct Catalog: Sendable {

@@ -1,3 +1,4 @@
+import SwitchyardCore
 /// OpenAI-family `usage` objects ⇄ canonical `Usage` (mapping.md §2).
 public enum OpenAIUsage {
     /// How a provider counts reasoning tokens inside `completion_tokens`.

@@ -1,3 +1,4 @@
+import SwitchyardCore
 /// The OpenAI `chat.completion` response codec.
 public enum OpenAIResponse {
     public static func decode(_ bytes: some Collection<UInt8>, flavor: OpenAIUsage.Flavor = .standard) throws(GatewayError)

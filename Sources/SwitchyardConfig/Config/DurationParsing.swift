@@ -1,3 +1,4 @@
+import SwitchyardCore
 extension Duration {
     /// The longest duration `parse` accepts: 30 days. Longer values are mistakes (`"1e300s"`), and
     /// converting them to a `Duration` would trap.

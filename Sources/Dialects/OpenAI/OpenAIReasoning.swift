@@ -1,3 +1,4 @@
+import SwitchyardCore
 /// How reasoning travels in the OpenAI dialect, which has no field for it (openai-compatible.md §2).
 ///
 /// - `reasoning_content` (string): the visible reasoning text, the form most clients show.

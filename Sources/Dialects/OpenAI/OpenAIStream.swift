@@ -1,3 +1,4 @@
+import SwitchyardCore
 /// OpenAI `chat.completion.chunk` stream codec.
 public enum OpenAIStream {
     /// The canonical events in one chunk's JSON. A chunk with a top-level `error` is a mid-stream failure.

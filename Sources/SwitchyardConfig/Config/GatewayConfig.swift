@@ -1,3 +1,4 @@
+import SwitchyardCore
 /// The gateway's configuration, typed and validated once at load (see `ConfigLoader`).
 public struct GatewayConfig: Sendable {
     public struct Server: Sendable {

@@ -1,3 +1,4 @@
+import SwitchyardCore
 import Yams
 
 /// Reads the YAML (or JSON) config into `GatewayConfig`. Unknown keys and bad values are errors naming

@@ -1,3 +1,5 @@
+import SwitchyardConfig
+import SwitchyardCore
 /// One place a request can be sent: a configured provider and the model id it knows.
 public struct Deployment: Sendable {
     public let provider: GatewayConfig.Provider

@@ -1,3 +1,4 @@
+import SwitchyardCore
 /// One model the gateway knows: where it is served, its limits, capabilities and prices.
 public struct CatalogEntry: Sendable, Hashable, Codable {
     public enum Mode: String, Sendable, Hashable, Codable {

@@ -1,3 +1,4 @@
+import SwitchyardCore
 /// The OpenAI Chat Completions dialect as a provider codec, for requests that arrive in another
 /// dialect (an Anthropic client calling an OpenAI-family model). OpenAI-dialect clients calling
 /// OpenAI-family providers skip it: that is the byte-level passthrough path.

@@ -1,3 +1,4 @@
+import SwitchyardCore
 /// The OpenAI Chat Completions request codec. Decoding is liberal (every documented form, unknown fields
 /// kept in `extra`); encoding emits the documented shapes only.
 public enum OpenAIRequest {

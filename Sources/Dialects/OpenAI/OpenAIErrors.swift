@@ -1,3 +1,4 @@
+import SwitchyardCore
 /// OpenAI-dialect errors: reading a provider's error answer, and writing the gateway's errors.
 public enum OpenAIErrors {
     /// Classifies an OpenAI-family provider's error answer (mapping.md §3.2).

@@ -1,3 +1,4 @@
+import SwitchyardCore
 /// A configuration problem, naming the key path and the line it is on.
 public struct ConfigError: Error, Sendable, CustomStringConvertible, Equatable {
     public var path: String
