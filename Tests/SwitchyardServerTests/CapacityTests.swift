@@ -57,6 +57,7 @@ import DialectOpenAI
             // One stream read to its end, the other abandoned by its client: both slots come back.
             while try await first.next() != nil {}
             second = nil
+            #expect(second == nil, "the abandoned stream's body is dropped")
             let deadline = ContinuousClock.now + .seconds(10)
             while h.gateway.upstreamSlotsInUse(provider: "small") != 0, ContinuousClock.now < deadline {
                 try await Task.sleep(for: .milliseconds(20))

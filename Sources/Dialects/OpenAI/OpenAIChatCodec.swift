@@ -1,4 +1,5 @@
 import SwitchyardCore
+
 /// The OpenAI Chat Completions dialect as a provider codec, for requests that arrive in another
 /// dialect (an Anthropic client calling an OpenAI-family model). OpenAI-dialect clients calling
 /// OpenAI-family providers skip it: that is the byte-level passthrough path.
@@ -23,6 +24,14 @@ public struct OpenAIChatCodec: ProviderCodec {
 
     public func makeStreamDecoder() -> any ProviderStreamDecoder {
         OpenAIStreamDecoder(flavor: usageFlavor)
+    }
+
+    /// Finds the top-level `usage` without decoding the rest: the passthrough path never decodes answers.
+    public func usage(ofAnswer body: UnsafeRawBufferPointer) -> Usage? {
+        guard let fields = try? JSONScanner.topLevelFields(body),
+            let field = fields.first(where: { $0.key == "usage" }), !JSONScanner.isNull(body, field.value)
+        else { return nil }
+        return OpenAIUsage.decode(body, field.value, flavor: usageFlavor)
     }
 
     public func decodeError(status: Int, headers: [(String, String)], body: [UInt8]) -> GatewayError {

@@ -23,6 +23,8 @@ public protocol ProviderCodec: Sendable {
     func encodeRequest(_ request: ChatRequest, upstreamModel: String) throws(GatewayError) -> EncodedRequest
     /// A complete (non-streaming) answer.
     func decodeResponse(_ body: [UInt8]) throws(GatewayError) -> ChatResponse
+    /// The usage in a complete answer, for answers forwarded as the provider's bytes (nil when it has none).
+    func usage(ofAnswer body: UnsafeRawBufferPointer) -> Usage?
     /// A fresh decoder for one streamed answer.
     func makeStreamDecoder() -> any ProviderStreamDecoder
     /// An error answer (status ≥ 400), classified per mapping.md §3.2.
@@ -35,4 +37,11 @@ public protocol ProviderStreamDecoder: Sendable {
     mutating func feed(_ bytes: [UInt8]) -> [StreamEvent]
     /// Events left when the provider closed the stream.
     mutating func finish() -> [StreamEvent]
+}
+
+extension ProviderCodec {
+    /// Decodes the whole answer; codecs with a cheaper way to find `usage` override it.
+    public func usage(ofAnswer body: UnsafeRawBufferPointer) -> Usage? {
+        (try? decodeResponse(Array(body)))?.usage
+    }
 }

@@ -1,5 +1,6 @@
 import DialectOpenAI
 import Hummingbird
+import HummingbirdCore
 import Logging
 import NIOCore
 import ServiceLifecycle
@@ -27,7 +28,12 @@ public struct GatewayServer: Sendable {
     public func run(handleSignals: Bool, onStarted: @escaping @Sendable (Int) async -> Void = { _ in }) async throws {
         let app = Application(
             router: gateway.buildRouter(),
-            server: .http1(configuration: .init(idleTimeout: .nanoseconds(gateway.config.server.idleTimeout.nanoseconds))),
+            server: HTTPServerBuilder { responder in
+                DepartureAwareHTTP1Channel(
+                    http1: HTTP1Channel(
+                        responder: responder,
+                        configuration: .init(idleTimeout: .nanoseconds(gateway.config.server.idleTimeout.nanoseconds))))
+            },
             configuration: .init(address: .hostname(host, port: port), serverName: nil),
             onServerRunning: { channel in await onStarted(channel.localAddress?.port ?? 0) },
             logger: logger

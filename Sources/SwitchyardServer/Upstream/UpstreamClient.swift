@@ -155,7 +155,7 @@ final class UpstreamClient: Sendable {
     func stream(
         endpoint: ProviderEndpoint, body: ByteBuffer, requestID: String, timeouts: GatewayConfig.Timeouts,
         decodeError: ErrorDecoder
-    ) async throws(GatewayError) -> (headers: HTTPHeaders, stream: UpstreamStream) {
+    ) async throws(GatewayError) -> UpstreamStream {
         let http = try client(stream: true, timeouts: timeouts)
         // Held by the stream from here on: given back when it is gone, whichever way it ends.
         let lease = try await lease(for: endpoint)
@@ -178,8 +178,11 @@ final class UpstreamClient: Sendable {
         }
         var stream = try await UpstreamStream.open(response)
         stream.lease = lease
-        return (response.headers, stream)
+        return stream
     }
+
+    /// The code of the error a cancelled provider request ends with (the client left while it was in flight).
+    static let cancelledCode = "cancelled"
 
     /// Maps a transport failure to a gateway error. Messages name the failure, never the URL or headers.
     static func classify(_ error: any Error) -> GatewayError {
@@ -189,13 +192,13 @@ final class UpstreamClient: Sendable {
             case .deadlineExceeded, .readTimeout, .connectTimeout, .writeTimeout:
                 return GatewayError(.timeout, "The provider did not answer in time.")
             case .cancelled:
-                return GatewayError(.upstreamError, "The provider request was cancelled.")
+                return GatewayError(.upstreamError, "The provider request was cancelled.", code: Self.cancelledCode)
             default:
                 return GatewayError(.upstreamError, "The provider connection failed (\(error.shortDescription)).")
             }
         }
         if error is CancellationError {
-            return GatewayError(.upstreamError, "The provider request was cancelled.")
+            return GatewayError(.upstreamError, "The provider request was cancelled.", code: Self.cancelledCode)
         }
         return GatewayError(.upstreamError, "The provider connection failed (\(type(of: error))).")
     }

@@ -17,6 +17,8 @@ import SwitchyardRouting
 struct UpstreamStream: @unchecked Sendable {
     let first: ByteBuffer?
     let rest: HTTPClientResponse.Body.AsyncIterator
+    /// The provider's `content-type`.
+    var contentType: String?
     /// Server-sent events (every provider but Bedrock, whose binary frames carry their own lengths, which
     /// its decoder bounds): the pump bounds how long one event may grow (`StreamPump.maxEventBytes`).
     var isServerSentEvents = true
@@ -35,7 +37,8 @@ struct UpstreamStream: @unchecked Sendable {
             throw GatewayError(.upstreamError, "The provider ended the stream before sending anything.")
         }
         var stream = UpstreamStream(first: first, rest: iterator)
-        stream.isServerSentEvents = !(response.headers.first(name: "content-type") ?? "").contains("amazon.eventstream")
+        stream.contentType = response.headers.first(name: "content-type")
+        stream.isServerSentEvents = !(stream.contentType ?? "").contains("amazon.eventstream")
         return stream
     }
 }

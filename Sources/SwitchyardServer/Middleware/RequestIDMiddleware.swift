@@ -6,21 +6,22 @@ import SwitchyardCore
 import SwitchyardProviders
 import SwitchyardRouting
 
-/// Every answer carries `x-request-id` (CONTRACT §0) — `/health`, `/ready`, 404s and 405s included, not only
-/// the model endpoints, which set their own. What the router throws (no route, wrong method) becomes an
-/// OpenAI-shaped error answer instead of Hummingbird's bare status.
-struct RequestIDMiddleware<Context: RequestContext>: RouterMiddleware {
+/// Gives every request its id and every answer `x-request-id` (CONTRACT §0) — `/health`, `/ready`, 404s,
+/// 405s and 401s included. What the router throws (no route, wrong method) becomes an OpenAI-shaped error
+/// answer instead of Hummingbird's bare status.
+struct RequestIDMiddleware: RouterMiddleware {
     func handle(
-        _ request: Request, context: Context, next: (Request, Context) async throws -> Response
+        _ request: Request, context: GatewayRequestContext,
+        next: (Request, GatewayRequestContext) async throws -> Response
     ) async throws -> Response {
+        var context = context
+        let requestID = RequestID.resolve(request.headers[.requestID])
+        context.requestID = requestID
         do {
             var response = try await next(request, context)
-            if response.headers[.requestID] == nil {
-                response.headers[.requestID] = RequestID.resolve(request.headers[.requestID])
-            }
+            if response.headers[.requestID] == nil { response.headers[.requestID] = requestID }
             return response
         } catch let error as HTTPError {
-            let requestID = RequestID.resolve(request.headers[.requestID])
             let gatewayError: GatewayError
             switch error.status {
             case .notFound:
@@ -34,7 +35,7 @@ struct RequestIDMiddleware<Context: RequestContext>: RouterMiddleware {
                     error.status.code >= 500 ? .internalError : .invalidRequest,
                     error.body ?? error.status.reasonPhrase)
             }
-            var answer = ErrorResponse.openAI(gatewayError, requestID: requestID)
+            var answer = OpenAIChatDialect.error(gatewayError, requestID: requestID)
             answer.status = error.status
             return answer
         }

@@ -38,10 +38,12 @@ enum StreamPump {
     /// - Parameters:
     ///   - scrubber: masks the provider's credentials in everything written (a provider may quote its key
     ///     in a mid-stream error); `end` flushes what it held back.
+    ///   - firstByte: set when the first bytes were written to the client.
     ///   - transform: the bytes for the client (empty for none) and whether to stop reading.
     static func run(
         _ stream: UpstreamStream, to writer: inout any ResponseBodyWriter, until deadline: ContinuousClock.Instant,
-        scrubber: inout SecretScrubber, transform: (ByteBuffer) -> (out: ByteBuffer, stop: Bool)
+        scrubber: inout SecretScrubber, firstByte: inout ContinuousClock.Instant?,
+        transform: (ByteBuffer) -> (out: ByteBuffer, stop: Bool)
     ) async -> Ending {
         var first: ByteBuffer? = stream.first
         var rest = stream.rest
@@ -72,6 +74,7 @@ enum StreamPump {
                     } catch {
                         return .clientGone
                     }
+                    if firstByte == nil { firstByte = .now }
                 }
                 if stop { return .upstreamEnded }
                 if ContinuousClock.now > deadline {

@@ -6,9 +6,10 @@ import SwitchyardProviders
 import SwitchyardRouting
 import Synchronization
 
-/// Receives a record for every request that reached a provider. This first version keeps recent records
-/// in memory and logs each one; the store (SQLite/PostgreSQL spend log) plugs in behind the same call.
-public final class Accounting: Sendable {
+/// The first completion sink: a priced record for every request whose answer started. This first version
+/// keeps recent records in memory and logs each one; the store (the SQLite/PostgreSQL spend log) is the
+/// next sink.
+public final class Accounting: CompletionSink {
     /// A ring: `next` is where the following record goes once the buffer is full.
     private let recent = Mutex<(records: [UsageRecord], next: Int)>(([], 0))
     private let capacity: Int
@@ -17,6 +18,11 @@ public final class Accounting: Sendable {
     public init(capacity: Int = 10_000, logger: Logger) {
         self.capacity = capacity
         self.logger = logger
+    }
+
+    public func complete(_ outcome: RequestOutcome) {
+        guard let record = UsageRecord(outcome) else { return }
+        self.record(record)
     }
 
     public func record(_ record: UsageRecord) {

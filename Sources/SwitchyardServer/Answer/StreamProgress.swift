@@ -11,6 +11,8 @@ struct StreamProgress {
     var usage: Usage?
     var finished = false
     var failed = false
+    /// The provider's in-stream error, when it sent one.
+    var failure: GatewayError?
     var outputBytes = 0
 
     mutating func observe(_ events: [StreamEvent]) {
@@ -30,9 +32,13 @@ struct StreamProgress {
     private mutating func note(_ event: StreamEvent) {
         switch event {
         case .usage(let snapshot): usage = snapshot
-        case .finish(_, .error): failed = true
+        case .finish(_, .error(let native)):
+            failed = true
+            failure = GatewayError(.upstreamError, "The model produced unusable output (\(native)).")
         case .finish: finished = true
-        case .error: failed = true
+        case .error(let error):
+            failed = true
+            failure = error
         case .textDelta(_, let text), .reasoningDelta(_, let text), .refusalDelta(_, let text):
             outputBytes += text.utf8.count
         case .toolCallArgumentsDelta(_, _, let fragment): outputBytes += fragment.utf8.count

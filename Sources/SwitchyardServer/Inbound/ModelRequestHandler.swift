@@ -1,0 +1,121 @@
+import HTTPTypes
+import Hummingbird
+import NIOCore
+import SwitchyardConfig
+import SwitchyardCore
+import SwitchyardProviders
+import SwitchyardRouting
+
+/// Every model endpoint, whatever its dialect (DESIGN.md "One request, start to finish"): read the body,
+/// parse just enough to route, plan, admit, run the attempt loop (cancelled if the client leaves), and
+/// let the dialect write the answer. Every request ends with one outcome at the completion point.
+struct ModelRequestHandler: Sendable {
+    let state: GatewayState
+    let upstream: UpstreamClient
+    let attemptLoop: AttemptLoop
+    let admission: AdmissionStage
+    let completion: CompletionPoint
+
+    func handle(
+        _ request: Request, context: GatewayRequestContext, dialect: any InboundDialect, operation: ProviderOperation
+    ) async -> Response {
+        let started = ContinuousClock.now
+        // One snapshot for the whole request: a reload in the meantime does not change its configuration.
+        let snapshot = state.current
+        let requestID = context.requestID
+        var outcome = RequestOutcome(
+            requestID: requestID, identity: context.identity, status: 0, ending: .failed, duration: .zero,
+            attempts: [], stream: false)
+        let completion = self.completion
+        func refuse(_ error: GatewayError, headers: HTTPFields = [:]) -> Response {
+            let response = dialect.errorResponse(error, requestID: requestID, headers: headers)
+            outcome.error = error
+            outcome.status = outcome.ending == .clientGone ? 499 : Int(response.status.code)
+            outcome.duration = .now - started
+            completion.complete(outcome)
+            return response
+        }
+        guard let identity = context.identity else {
+            return refuse(GatewayError(.authentication, "The request was not authenticated.", code: "invalid_api_key"))
+        }
+
+        let limit = snapshot.config.limits.maxBodyBytes
+        let tooLarge = GatewayError(.requestTooLarge, "The request body exceeds the limit of \(limit) bytes.")
+        if let length = request.headers[.contentLength].flatMap({ Int($0) }), length > limit { return refuse(tooLarge) }
+        let body: ByteBuffer
+        do {
+            body = try await request.body.collect(upTo: limit)
+        } catch {
+            return refuse(tooLarge)
+        }
+
+        let parsed: PassthroughRequest
+        let plan: RoutePlan
+        do throws(GatewayError) {
+            parsed = try dialect.parse(body, operation: operation)
+            outcome.stream = parsed.stream
+            outcome.publicModel = parsed.model
+            var generator = SystemRandomNumberGenerator()
+            plan = try snapshot.router.plan(model: parsed.model, using: &generator)
+            try admission.admit(
+                AdmissionRequest(identity: identity, plan: plan, stream: parsed.stream, requestBytes: body.readableBytes))
+        } catch {
+            return refuse(error)
+        }
+
+        let outgoing = OutgoingRequest(
+            dialect: dialect, operation: operation, parsed: parsed, forwardedHeaders: dialect.forwardedHeaders(request),
+            requestID: requestID)
+        let provider = ProviderAttempt(upstream: upstream, snapshot: snapshot)
+        let loop = attemptLoop
+        let (run, departed) = await ClientConnection.cancellingOnDeparture {
+            var canonical: ChatRequest?
+            return await loop.run(plan: plan) { deployment, _ throws(GatewayError) in
+                try await provider.send(outgoing, to: deployment, plan: plan, canonical: &canonical)
+            }
+        }
+        outcome.attempts = run.attempts
+        outcome.deployment = run.lastDeployment
+
+        switch run.result {
+        case .failure(let error):
+            var headers = HTTPFields()
+            if let deployment = run.lastDeployment {
+                headers[.switchyardProvider] = deployment.provider.name
+                headers[.switchyardModel] = deployment.upstreamModel
+                headers[.switchyardAttempts] = String(run.attempts.count)
+            }
+            if departed {
+                outcome.ending = .clientGone
+                // A provider request cancelled in flight may have been charged for its input: estimated, as
+                // for any answer without usage. One the client left during a backoff was not sent at all.
+                if run.attempts.last?.error?.code == UpstreamClient.cancelledCode, let deployment = run.lastDeployment {
+                    let estimate = Usage(input: body.readableBytes / 4, output: 0)
+                    outcome.estimatedUsage = estimate
+                    outcome.costUSD = deployment.price?.cost(of: estimate)
+                }
+            }
+            return refuse(error, headers: headers)
+        case .success(let served):
+            let answered = outcome
+            let answer = AnswerContext(
+                plan: plan, deployment: served.deployment, requestID: requestID, attempts: run.attempts.count,
+                started: started, maxStreamDuration: snapshot.config.limits.maxStreamDuration,
+                requestBytes: body.readableBytes, scrubber: snapshot.scrubber(for: served.deployment),
+                adjustments: served.answer.route.adjustments
+            ) { ending in
+                var outcome = answered
+                outcome.status = 200
+                outcome.ending = ending.ending
+                outcome.error = ending.failure
+                outcome.usage = ending.usage
+                outcome.estimatedUsage = ending.estimatedUsage
+                outcome.costUSD = ending.costUSD
+                outcome.timeToFirstByte = ending.firstByte.map { $0 - started }
+                outcome.duration = .now - started
+                completion.complete(outcome)
+            }
+            return AnswerWriter.response(for: served.answer, request: parsed, dialect: dialect, context: answer)
+        }
+    }
+}

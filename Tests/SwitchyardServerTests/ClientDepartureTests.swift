@@ -1,0 +1,97 @@
+import AsyncHTTPClient
+import FakeProviderKit
+import Foundation
+import NIOCore
+import SwitchyardCore
+import Testing
+
+@testable import SwitchyardServer
+
+/// A client that leaves before its answer starts stops the work done for it: the provider request is
+/// cancelled (its connection slot comes back at once, not after the provider's timeout), no retry follows,
+/// and the record says the client left.
+@Suite struct ClientDepartureTests {
+    static func config(_ fake: RunningFakeProviders) -> String {
+        """
+        providers:
+          hanging: { kind: openai, api_key: k, base_url: "\(fake.baseURL(.openai, knobs: "hang=1,tag=departure"))", timeouts: { first_byte: 60s, idle: 60s } }
+          limited: { kind: openai, api_key: k, base_url: "\(fake.baseURL(.openai, knobs: "fail_first=100,status=429,retry_after=2,tag=departure-429"))" }
+          anthropic-hanging: { kind: anthropic, api_key: k, base_url: "\(fake.baseURL(.anthropic, knobs: "hang=1,tag=departure-a"))", timeouts: { first_byte: 60s } }
+        models:
+          - name: retried
+            to: limited/gpt-4o-mini
+            retry: { attempts: 3, on: [rate_limit] }
+
+        """
+    }
+
+    /// Sends a request from a client of its own that gives up after `patience`, closing its connection.
+    static func leave(
+        _ h: GatewayHarness, path: String = "/v1/chat/completions", body: String, requestID: String,
+        patience: Duration = .milliseconds(300)
+    ) async throws {
+        var request = HTTPClientRequest(url: h.gatewayURL + path)
+        request.method = .POST
+        request.headers.add(name: "authorization", value: "Bearer \(GatewayHarness.masterKey)")
+        request.headers.add(name: "content-type", value: "application/json")
+        request.headers.add(name: "x-request-id", value: requestID)
+        request.body = .bytes(ByteBuffer(string: body))
+        let client = HTTPClient(eventLoopGroupProvider: .singleton)
+        await #expect(throws: (any Error).self) {
+            _ = try await client.execute(request, timeout: .nanoseconds(patience.nanoseconds))
+        }
+        try await client.shutdown()
+    }
+
+    static func slotsFreed(_ h: GatewayHarness, provider: String) async throws -> Bool {
+        let deadline = ContinuousClock.now + .seconds(10)
+        while h.gateway.upstreamSlotsInUse(provider: provider) != 0, ContinuousClock.now < deadline {
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        return h.gateway.upstreamSlotsInUse(provider: provider) == 0
+    }
+
+    @Test(arguments: [false, true])
+    func leavingWhileTheAnswerIsAwaitedCancelsTheProviderRequest(stream: Bool) async throws {
+        try await GatewayHarness.run(Self.config) { h in
+            let requestID = "gone-\(stream ? "stream" : "whole")"
+            let began = ContinuousClock.now
+            try await Self.leave(
+                h, body: GatewayHarness.chat("hanging/gpt-4o-mini", extra: stream ? #","stream":true"# : ""),
+                requestID: requestID)
+            let record = try #require(await h.gateway.accounting.record(for: requestID, timeout: .seconds(10)))
+            #expect(record.outcome == .clientDisconnected)
+            #expect(record.status == 499)
+            #expect(record.provider == "hanging")
+            #expect(record.estimated && record.usage.totalInput > 0, "the cancelled request's input is estimated")
+            #expect(try await Self.slotsFreed(h, provider: "hanging"), "the provider request was cancelled")
+            #expect(ContinuousClock.now - began < .seconds(15), "not held until the 60 s first_byte timeout")
+            #expect(await h.fake.requests().count == 1)
+        }
+    }
+
+    @Test func leavingOnTheAnthropicEndpointCancelsToo() async throws {
+        try await GatewayHarness.run(Self.config) { h in
+            try await Self.leave(
+                h, path: "/v1/messages",
+                body: #"{"model":"anthropic-hanging/claude-sonnet-4-5","max_tokens":10,"messages":[{"role":"user","content":"hi"}]}"#,
+                requestID: "gone-anthropic")
+            let record = try #require(await h.gateway.accounting.record(for: "gone-anthropic", timeout: .seconds(10)))
+            #expect(record.outcome == .clientDisconnected)
+            #expect(try await Self.slotsFreed(h, provider: "anthropic-hanging"))
+        }
+    }
+
+    @Test func leavingDuringABackoffStopsTheRetries() async throws {
+        try await GatewayHarness.run(Self.config) { h in
+            // Three tries with `retry-after: 2` between them; the client leaves during the first wait.
+            try await Self.leave(h, body: GatewayHarness.chat("retried"), requestID: "gone-backoff")
+            let record = try #require(await h.gateway.accounting.record(for: "gone-backoff", timeout: .seconds(10)))
+            #expect(record.outcome == .clientDisconnected)
+            #expect(record.usage.totalInput == 0, "a rate-limited request is not charged")
+            // Had the loop gone on, the second try would reach the provider 2 s after the first.
+            try await Task.sleep(for: .seconds(3))
+            #expect(await h.fake.requests().count == 1, "no retry after the client left")
+        }
+    }
+}
