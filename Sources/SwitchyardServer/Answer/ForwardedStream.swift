@@ -36,14 +36,9 @@ enum ForwardedStream {
                 var tail: [UInt8] = []
                 if let failure = upstreamFailure { tail = streamError(failure) }
                 if progress.failed || upstreamFailure != nil { outcome = .upstreamFailed }
-                if !(await StreamPump.end(&writer, tail: ByteBuffer(bytes: tail), scrubber: &scrubber)) {
-                    outcome = .clientGone
-                }
+                if !(await StreamPump.end(&writer, tail: ByteBuffer(bytes: tail), scrubber: &scrubber)) { outcome = .clientGone }
             }
-            context.onEnd(
-                context.ending(
-                    usage: progress.usage, outputBytes: progress.outputBytes, outcome,
-                    failure: upstreamFailure ?? progress.failure, firstByte: firstByte))
+            context.streamEnded(progress, outcome, failure: upstreamFailure, firstByte: firstByte)
         }
         return Response(status: .ok, headers: headers, body: body)
     }

@@ -46,3 +46,16 @@ struct StreamProgress {
         }
     }
 }
+
+extension AnswerContext {
+    /// Hands the ending of a stream read through `progress` to the completion point.
+    func streamEnded(
+        _ progress: StreamProgress, _ outcome: RequestOutcome.Ending, failure: GatewayError?,
+        firstByte: ContinuousClock.Instant?
+    ) {
+        onEnd(
+            ending(
+                usage: progress.usage, outputBytes: progress.outputBytes, outcome, failure: failure ?? progress.failure,
+                firstByte: firstByte))
+    }
+}

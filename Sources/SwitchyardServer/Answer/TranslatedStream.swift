@@ -50,14 +50,9 @@ enum TranslatedStream {
                     }
                 }
                 if progress.failed { outcome = .upstreamFailed }
-                if !(await StreamPump.end(&writer, tail: ByteBuffer(bytes: out), scrubber: &scrubber)) {
-                    outcome = .clientGone
-                }
+                if !(await StreamPump.end(&writer, tail: ByteBuffer(bytes: out), scrubber: &scrubber)) { outcome = .clientGone }
             }
-            context.onEnd(
-                context.ending(
-                    usage: progress.usage, outputBytes: progress.outputBytes, outcome,
-                    failure: upstreamFailure ?? progress.failure, firstByte: firstByte))
+            context.streamEnded(progress, outcome, failure: upstreamFailure, firstByte: firstByte)
         }
         return Response(status: .ok, headers: headers, body: body)
     }
