@@ -1,9 +1,7 @@
 import ArgumentParser
-import DialectOpenAI
 import Logging
 import SwitchyardConfig
 import SwitchyardCore
-import SwitchyardProviders
 import SwitchyardRouting
 
 struct Check: AsyncParsableCommand {

@@ -1,9 +1,6 @@
-import DialectOpenAI
 import Foundation
 import SwitchyardConfig
 import SwitchyardCore
-import SwitchyardProviders
-import SwitchyardRouting
 
 /// Loads the configuration the way every subcommand does: the file when given, else the environment.
 enum ConfigSource {

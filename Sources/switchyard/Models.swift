@@ -1,8 +1,6 @@
 import ArgumentParser
-import DialectOpenAI
 import SwitchyardConfig
 import SwitchyardCore
-import SwitchyardProviders
 import SwitchyardRouting
 
 struct Models: AsyncParsableCommand {

@@ -1,11 +1,8 @@
 import ArgumentParser
-import DialectOpenAI
 import Foundation
 import Logging
 import SwitchyardConfig
 import SwitchyardCore
-import SwitchyardProviders
-import SwitchyardRouting
 import SwitchyardServer
 
 struct Serve: AsyncParsableCommand {

@@ -1,9 +1,6 @@
-import DialectOpenAI
 import Foundation
 import SwitchyardConfig
 @testable import SwitchyardCore
-import SwitchyardProviders
-import SwitchyardRouting
 import Testing
 
 @Suite struct CatalogTests {

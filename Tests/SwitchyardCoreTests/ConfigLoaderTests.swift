@@ -1,8 +1,5 @@
-import DialectOpenAI
 import SwitchyardConfig
 @testable import SwitchyardCore
-import SwitchyardProviders
-import SwitchyardRouting
 import Testing
 
 @Suite struct ConfigLoaderTests {

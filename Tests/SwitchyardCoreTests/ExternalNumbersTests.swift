@@ -2,8 +2,6 @@ import DialectOpenAI
 import Foundation
 import SwitchyardConfig
 import SwitchyardCore
-import SwitchyardProviders
-import SwitchyardRouting
 import Testing
 
 /// Issue 11 §4: conversions and arithmetic on numbers from outside (providers, clients, config) are total.

@@ -1,9 +1,5 @@
-import DialectOpenAI
 import Foundation
-import SwitchyardConfig
 import SwitchyardCore
-import SwitchyardProviders
-import SwitchyardRouting
 
 /// The provider transcripts copied from shared/fixtures (Tests/Fixtures/providers).
 enum Fixtures {

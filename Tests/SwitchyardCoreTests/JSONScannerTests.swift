@@ -1,9 +1,5 @@
-import DialectOpenAI
 import Foundation
-import SwitchyardConfig
 @testable import SwitchyardCore
-import SwitchyardProviders
-import SwitchyardRouting
 import Testing
 
 @Suite struct JSONScannerTests {

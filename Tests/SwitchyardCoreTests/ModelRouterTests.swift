@@ -1,7 +1,5 @@
-import DialectOpenAI
 import SwitchyardConfig
 @testable import SwitchyardCore
-import SwitchyardProviders
 import SwitchyardRouting
 import Testing
 

@@ -2,7 +2,6 @@ import DialectOpenAI
 import SwitchyardConfig
 @testable import SwitchyardCore
 import SwitchyardProviders
-import SwitchyardRouting
 import Testing
 
 /// Golden tests of the OpenAI codec against every OpenAI-family fixture: decode, re-encode, compare.

@@ -2,7 +2,6 @@ import DialectOpenAI
 import SwitchyardConfig
 @testable import SwitchyardCore
 import SwitchyardProviders
-import SwitchyardRouting
 import Testing
 
 /// Stream fixtures decoded event by event, then re-encoded and decoded again.

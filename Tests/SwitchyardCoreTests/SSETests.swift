@@ -1,8 +1,4 @@
-import DialectOpenAI
-import SwitchyardConfig
 @testable import SwitchyardCore
-import SwitchyardProviders
-import SwitchyardRouting
 import Testing
 
 @Suite struct SSETests {

@@ -1,8 +1,4 @@
-import DialectOpenAI
-import SwitchyardConfig
 import SwitchyardCore
-import SwitchyardProviders
-import SwitchyardRouting
 import Testing
 
 /// The one data-URI parser and the one percent-encoder every dialect and the upstream client share.

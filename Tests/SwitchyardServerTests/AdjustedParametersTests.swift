@@ -3,10 +3,6 @@ import SwitchyardCore
 import Testing
 
 @testable import SwitchyardServer
-import SwitchyardConfig
-import SwitchyardRouting
-import SwitchyardProviders
-import DialectOpenAI
 
 /// Issue 11 §2: `parallel_tool_calls: false` (LangChain's structured output and forced tools send it) works on
 /// providers without the switch. The provider here answers two calls anyway; the client gets the first only,

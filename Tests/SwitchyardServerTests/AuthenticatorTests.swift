@@ -2,10 +2,6 @@ import SwitchyardCore
 import Testing
 
 @testable import SwitchyardServer
-import SwitchyardConfig
-import SwitchyardRouting
-import SwitchyardProviders
-import DialectOpenAI
 
 /// Authentication yields an identity or the error to answer with, whatever the endpoint's dialect.
 @Suite struct AuthenticatorTests {

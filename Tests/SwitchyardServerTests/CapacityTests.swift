@@ -7,9 +7,6 @@ import Testing
 
 @testable import SwitchyardServer
 import SwitchyardConfig
-import SwitchyardRouting
-import SwitchyardProviders
-import DialectOpenAI
 
 /// CONTRACT §0: `providers.<name>.max_connections` bounds requests in flight to a provider; a request that
 /// finds them all busy waits up to `limits.max_queue_wait`, then gets 503 `overloaded` with `retry-after` —

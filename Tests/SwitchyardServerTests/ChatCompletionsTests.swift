@@ -7,8 +7,6 @@ import Testing
 
 @testable import SwitchyardServer
 import SwitchyardConfig
-import SwitchyardRouting
-import SwitchyardProviders
 import DialectOpenAI
 
 /// The real server, on a loopback port, in front of the fake providers.

@@ -6,10 +6,6 @@ import SwitchyardCore
 import Testing
 
 @testable import SwitchyardServer
-import SwitchyardConfig
-import SwitchyardRouting
-import SwitchyardProviders
-import DialectOpenAI
 
 /// Models, embeddings, legacy completions, health and the Azure deployment URL.
 @Suite struct EndpointsTests {

@@ -6,10 +6,6 @@ import SwitchyardCore
 import Testing
 
 @testable import SwitchyardServer
-import SwitchyardConfig
-import SwitchyardRouting
-import SwitchyardProviders
-import DialectOpenAI
 
 /// Bad input, auth, upstream error mapping, failover and timeouts through the real server.
 @Suite struct ErrorHandlingTests {

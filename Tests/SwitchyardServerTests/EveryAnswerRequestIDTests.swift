@@ -3,10 +3,6 @@ import SwitchyardCore
 import Testing
 
 @testable import SwitchyardServer
-import SwitchyardConfig
-import SwitchyardRouting
-import SwitchyardProviders
-import DialectOpenAI
 
 /// CONTRACT §0: every answer carries `x-request-id` — `/health`, `/ready`, 401s, 404s and wrong methods too.
 @Suite struct EveryAnswerRequestIDTests {

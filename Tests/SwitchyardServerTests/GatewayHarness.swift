@@ -1,5 +1,4 @@
 import AsyncHTTPClient
-import DialectOpenAI
 import FakeProviderKit
 import Foundation
 import Logging
@@ -7,8 +6,6 @@ import NIOCore
 import NIOHTTP1
 import SwitchyardConfig
 import SwitchyardCore
-import SwitchyardProviders
-import SwitchyardRouting
 import SwitchyardServer
 
 /// Starts the fake providers and the real gateway server on ephemeral loopback ports for one test.

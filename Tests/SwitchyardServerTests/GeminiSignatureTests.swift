@@ -4,10 +4,6 @@ import SwitchyardCore
 import Testing
 
 @testable import SwitchyardServer
-import SwitchyardConfig
-import SwitchyardRouting
-import SwitchyardProviders
-import DialectOpenAI
 
 /// Gemini 3 tool loops through the real server against the fake Gemini, which rejects a replayed call without its
 /// thought signature as Gemini 3 does (issue 11 §3). The clients here echo only what most clients echo — a call's

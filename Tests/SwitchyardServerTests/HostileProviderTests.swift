@@ -8,10 +8,6 @@ import SwitchyardCore
 import Testing
 
 @testable import SwitchyardServer
-import SwitchyardConfig
-import SwitchyardRouting
-import SwitchyardProviders
-import DialectOpenAI
 
 /// Issue 11 §4 and §5: a provider's answer must never crash the gateway, and a provider quoting its key —
 /// before the answer, inside a mid-stream error, or in an answer — must never reach the client with it.

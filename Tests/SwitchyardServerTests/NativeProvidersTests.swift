@@ -6,9 +6,6 @@ import SwitchyardCore
 import Testing
 
 @testable import SwitchyardServer
-import SwitchyardConfig
-import SwitchyardRouting
-import SwitchyardProviders
 import DialectOpenAI
 
 /// OpenAI clients calling native-dialect providers (translated both ways), and Anthropic clients on

@@ -3,10 +3,6 @@ import SwitchyardCore
 import Testing
 
 @testable import SwitchyardServer
-import SwitchyardConfig
-import SwitchyardRouting
-import SwitchyardProviders
-import DialectOpenAI
 
 /// The byte-level rewrite of the passthrough path and the stream relay, without a server.
 @Suite struct PassthroughRequestTests {

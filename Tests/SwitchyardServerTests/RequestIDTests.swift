@@ -1,10 +1,6 @@
 import Testing
 
 @testable import SwitchyardServer
-import SwitchyardConfig
-import SwitchyardRouting
-import SwitchyardProviders
-import DialectOpenAI
 import SwitchyardCore
 
 @Suite struct RequestIDTests {

@@ -6,9 +6,6 @@ import Testing
 
 @testable import FakeProviderKit
 @testable import SwitchyardServer
-import SwitchyardConfig
-import SwitchyardRouting
-import SwitchyardProviders
 import DialectOpenAI
 
 /// Issue 11 §1: JSON allows whitespace between any two tokens and SSE allows an event's data over several

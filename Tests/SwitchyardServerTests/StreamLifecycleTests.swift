@@ -7,9 +7,6 @@ import Testing
 
 @testable import SwitchyardServer
 import SwitchyardConfig
-import SwitchyardRouting
-import SwitchyardProviders
-import DialectOpenAI
 
 /// Streams that end badly: a client that leaves, an upstream that dies or errors mid-stream.
 @Suite struct StreamLifecycleTests {

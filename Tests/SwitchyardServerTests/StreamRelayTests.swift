@@ -1,7 +1,3 @@
-import DialectOpenAI
-import SwitchyardConfig
-import SwitchyardProviders
-import SwitchyardRouting
 #if canImport(Glibc)
 import Glibc
 #endif

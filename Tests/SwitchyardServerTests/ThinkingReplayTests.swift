@@ -7,9 +7,6 @@ import Testing
 
 @testable import SwitchyardServer
 import SwitchyardConfig
-import SwitchyardRouting
-import SwitchyardProviders
-import DialectOpenAI
 
 /// Issue 11 §3 for Anthropic thinking: a client that rebuilds its history from a tool call's id, name and
 /// arguments drops the signed thinking block. Anthropic (and Claude on Bedrock) then refuse a thinking request

@@ -1,8 +1,4 @@
-import DialectOpenAI
-import SwitchyardConfig
 import SwitchyardCore
-import SwitchyardProviders
-import SwitchyardRouting
 
 /// What a stream has shown so far, read from its canonical events: usage, whether it finished or
 /// failed, and the size of the generated output (for estimating tokens when no usage arrives).

@@ -1,11 +1,7 @@
 import AsyncHTTPClient
-import DialectOpenAI
 import Hummingbird
 import NIOCore
-import SwitchyardConfig
 import SwitchyardCore
-import SwitchyardProviders
-import SwitchyardRouting
 
 /// The loop every streamed answer shares: read the provider's body chunk by chunk, turn each chunk into
 /// what the client gets, write it, and stop when the client leaves, the provider fails, the transform

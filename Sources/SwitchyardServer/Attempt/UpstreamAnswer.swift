@@ -1,6 +1,5 @@
 import NIOCore
 import SwitchyardCore
-import SwitchyardRouting
 
 /// What one attempt produced (DESIGN.md "An attempt produces an upstream answer"): never an HTTP
 /// response — how the client sees it is its inbound dialect's business.

@@ -1,9 +1,6 @@
-import DialectOpenAI
 import Logging
 import SwitchyardConfig
 import SwitchyardCore
-import SwitchyardProviders
-import SwitchyardRouting
 import Synchronization
 
 /// The first completion sink: a priced record for every request whose answer started. This first version

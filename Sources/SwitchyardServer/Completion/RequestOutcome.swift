@@ -1,4 +1,3 @@
-import SwitchyardConfig
 import SwitchyardCore
 import SwitchyardRouting
 

@@ -1,8 +1,5 @@
-import DialectOpenAI
 import SwitchyardConfig
 import SwitchyardCore
-import SwitchyardProviders
-import SwitchyardRouting
 
 /// What one request that reached a provider cost and how it ended.
 public struct UsageRecord: Sendable, Equatable {

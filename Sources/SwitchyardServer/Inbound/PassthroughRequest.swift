@@ -1,9 +1,5 @@
-import DialectOpenAI
 import NIOCore
-import SwitchyardConfig
 import SwitchyardCore
-import SwitchyardProviders
-import SwitchyardRouting
 
 /// An OpenAI-dialect request read just far enough to route it: the body stays bytes (DESIGN.md
 /// "Passthrough fast path"), only `model`, `stream` and `stream_options` are located.

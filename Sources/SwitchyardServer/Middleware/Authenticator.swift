@@ -1,8 +1,4 @@
-import DialectOpenAI
-import SwitchyardConfig
 import SwitchyardCore
-import SwitchyardProviders
-import SwitchyardRouting
 
 /// Who sent a request, as authentication established it. The master key today; virtual keys (with their
 /// team, limits and budgets) are the next kind (CONTRACT §2), and the admission stage reads this.

@@ -1,10 +1,6 @@
-import DialectOpenAI
 import HTTPTypes
 import Hummingbird
-import SwitchyardConfig
 import SwitchyardCore
-import SwitchyardProviders
-import SwitchyardRouting
 
 /// Gives every request its id and every answer `x-request-id` (CONTRACT §0) — `/health`, `/ready`, 404s,
 /// 405s and 401s included. What the router throws (no route, wrong method) becomes an OpenAI-shaped error

@@ -1,13 +1,9 @@
-import DialectOpenAI
 import Hummingbird
 import HummingbirdCore
 import Logging
 import NIOCore
 import ServiceLifecycle
-import SwitchyardConfig
 import SwitchyardCore
-import SwitchyardProviders
-import SwitchyardRouting
 
 /// Runs the gateway's HTTP server until cancelled or, with `handleSignals`, until SIGINT/SIGTERM;
 /// in-flight requests and streams drain before it returns.

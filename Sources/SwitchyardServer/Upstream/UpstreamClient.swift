@@ -1,12 +1,10 @@
 import AsyncHTTPClient
-import DialectOpenAI
 import Logging
 import NIOCore
 import NIOHTTP1
 import SwitchyardConfig
 import SwitchyardCore
 import SwitchyardProviders
-import SwitchyardRouting
 
 /// The shared HTTP clients for provider calls: pooled keep-alive connections, timeouts, cancellation.
 ///

@@ -1,10 +1,6 @@
 import AsyncHTTPClient
-import DialectOpenAI
 import NIOCore
-import SwitchyardConfig
 import SwitchyardCore
-import SwitchyardProviders
-import SwitchyardRouting
 
 /// A provider's streamed body once its first bytes arrived. Reading them before the answer is committed
 /// means a provider that fails before sending anything (connection reset, idle timeout, empty body) is

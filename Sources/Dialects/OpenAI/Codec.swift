@@ -39,37 +39,3 @@ public struct OpenAIChatCodec: ProviderCodec {
         return OpenAIErrors.decode(status: status, body: body, retryAfter: retryAfter)
     }
 }
-
-/// Decodes an OpenAI-family SSE stream chunk by chunk.
-public struct OpenAIStreamDecoder: ProviderStreamDecoder {
-    private var parser = SSEParser()
-    private var started = false
-    private let flavor: OpenAIUsage.Flavor
-
-    public init(flavor: OpenAIUsage.Flavor = .standard) {
-        self.flavor = flavor
-    }
-
-    public mutating func feed(_ bytes: [UInt8]) -> [StreamEvent] {
-        decode(parser.feed(bytes))
-    }
-
-    public mutating func finish() -> [StreamEvent] {
-        decode(parser.finish())
-    }
-
-    private mutating func decode(_ events: [SSEEvent]) -> [StreamEvent] {
-        var decoded: [StreamEvent] = []
-        for event in events where !event.isDone && !event.isCommentOnly {
-            guard let chunk = try? JSON.parse(event.data) else { continue }
-            // Azure's leading prompt-filter event has an empty id: the stream starts at the first real chunk.
-            if !started, let id = chunk["id"]?.stringValue, !id.isEmpty {
-                started = true
-                decoded.append(
-                    .start(id: id, model: chunk["model"]?.stringValue ?? "", created: chunk["created"]?.intValue ?? 0))
-            }
-            decoded.append(contentsOf: OpenAIStream.decodeChunk(chunk, flavor: flavor))
-        }
-        return decoded
-    }
-}
