@@ -1,6 +1,7 @@
 import Hummingbird
 import Logging
 import NIOCore
+import NIOSSL
 import SwitchyardConfig
 import SwitchyardCore
 import SwitchyardProviders
@@ -23,11 +24,16 @@ public struct Gateway: Sendable {
     public var router: ModelRouter { state.current.router }
 
     public init(config: GatewayConfig, catalog: Catalog, logger: Logger) throws(ConfigError) {
+        try self.init(config: config, catalog: catalog, logger: logger, upstreamTLS: nil)
+    }
+
+    /// - Parameter upstreamTLS: TLS settings for HTTPS providers (tests trust their own certificate authority).
+    init(config: GatewayConfig, catalog: Catalog, logger: Logger, upstreamTLS: TLSConfiguration?) throws(ConfigError) {
         state = GatewayState(try GatewaySnapshot(config: config, catalog: catalog))
         self.logger = logger
         upstream = UpstreamClient(
             profiles: Self.upstreamProfiles(config), providers: config.providers,
-            maxQueueWait: config.limits.maxQueueWait)
+            maxQueueWait: config.limits.maxQueueWait, tls: upstreamTLS)
         accounting = Accounting(logger: logger)
         completion = CompletionPoint(sinks: [accounting, AttemptLog(logger: logger)])
         attemptLoop = AttemptLoop()

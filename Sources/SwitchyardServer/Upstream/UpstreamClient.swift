@@ -2,6 +2,7 @@ import AsyncHTTPClient
 import Logging
 import NIOCore
 import NIOHTTP1
+import NIOSSL
 import SwitchyardConfig
 import SwitchyardCore
 import SwitchyardProviders
@@ -35,7 +36,11 @@ final class UpstreamClient: Sendable {
     private let slots: [String: ConnectionSlots]
     private let maxQueueWait: Duration
 
-    init(profiles: Set<Profile>, providers: [GatewayConfig.Provider] = [], maxQueueWait: Duration = .seconds(10)) {
+    /// - Parameter tls: trust and TLS settings for HTTPS providers; nil for the system's trust roots.
+    init(
+        profiles: Set<Profile>, providers: [GatewayConfig.Provider] = [], maxQueueWait: Duration = .seconds(10),
+        tls: TLSConfiguration? = nil
+    ) {
         var slots: [String: ConnectionSlots] = [:]
         for provider in providers { slots[provider.name] = ConnectionSlots(limit: provider.maxConnections) }
         self.slots = slots
@@ -54,6 +59,10 @@ final class UpstreamClient: Sendable {
             configuration.timeout.connect = .nanoseconds(profile.connect.nanoseconds)
             configuration.timeout.read = .nanoseconds(profile.read.nanoseconds)
             configuration.redirectConfiguration = .disallow
+            // HTTP/2 wherever the provider offers it (ALPN over TLS: every hosted provider), so many requests share
+            // one connection; HTTP/1.1 otherwise (plain-HTTP servers such as vLLM and Ollama).
+            configuration.httpVersion = .automatic
+            if let tls { configuration.tlsConfiguration = tls }
             configuration.decompression = .disabled
             // Without this the client records a (no-op) span with URL attributes for every call: 2-3 % of
             // a streamed request's CPU. Tracing comes back with a real tracer when one is configured.
