@@ -1,13 +1,19 @@
 #!/usr/bin/env bash
-# Translation overhead: the same OpenAI-client stream at the same fixed rate, once passed through to an
-# OpenAI-dialect provider and once translated to an Anthropic provider (both fakes, same process).
-# Uses ../shared/bench's fixed-rate client. Usage: bench/translation.sh [RATE] [DURATION]
+# Translation overhead, and an A/B of gateway builds on it: the same OpenAI-client stream passed through to
+# an OpenAI-dialect provider and translated to an Anthropic provider (both fakes, one process), through
+# each gateway binary in BINS (directories holding `switchyard`), alternating round by round:
+#   - added latency at a fixed rate (../shared/bench's open-loop client; p50/p99 against the fake direct),
+#   - proxy CPU per request at saturation (wrk, 64 connections; the gateway's utime+stime from /proc).
+# Usage: bench/translation.sh [RATE] [DURATION]   env: BINS="dir1 dir2" ROUNDS=2 SATURATE=1
 # Needs release builds: swift build -c release --product switchyard && swift build -c release --product switchyard-fake-providers
 set -euo pipefail
 cd "$(dirname "$0")/.."
 RATE=${1:-20}
 DURATION=${2:-20}
 BIN=${BIN:-$(swift build -c release --show-bin-path)}
+BINS=${BINS:-$BIN}
+ROUNDS=${ROUNDS:-1}
+SATURATE=${SATURATE:-0}
 BENCH=${BENCH:-../shared/bench}
 PY=${PY:-${BENCH_HOME:-/tmp/litellm-bench}/venv/bin/python}
 WORK=$(mktemp -d)
@@ -15,6 +21,7 @@ pids=()
 cleanup() { for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done; }
 trap cleanup EXIT
 await_line() { for _ in $(seq 1 300); do grep -Eo "$2" "$1" 2>/dev/null | head -1 && return 0; sleep 0.1; done; return 1; }
+cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
 
 taskset -c 0 "$BIN/switchyard-fake-providers" --port 0 > "$WORK/fake.log" 2>&1 &
 pids+=($!)
@@ -25,13 +32,33 @@ providers:
   openai: { api_key: k, base_url: "$FAKE/openai/chunks=15/v1" }
   anthropic: { api_key: k, base_url: "$FAKE/anthropic/chunks=15" }
 YAML
-LOG_LEVEL=warning taskset -c 1 "$BIN/switchyard" serve --config "$WORK/gw.yaml" > "$WORK/gw.log" 2>&1 &
-pids+=($!)
-GW=$(await_line "$WORK/gw.log" "http://127.0.0.1:[0-9]+/v1")
+declare -A GW GWPID
+index=0
+for dir in $BINS; do
+  LOG_LEVEL=warning taskset -c 1 "$dir/switchyard" serve --config "$WORK/gw.yaml" > "$WORK/gw$index.log" 2>&1 &
+  pids+=($!)
+  GWPID[$dir]=$!
+  GW[$dir]=$(await_line "$WORK/gw$index.log" "http://127.0.0.1:[0-9]+/v1")
+  index=$((index + 1))
+done
+HZ=$(getconf CLK_TCK)
 
 for model in openai/gpt-4o-mini anthropic/claude-sonnet-4-5; do
   printf '{"model":"%s","messages":[{"role":"user","content":"Say hello in one short sentence."}],"max_tokens":64,"stream":true,"stream_options":{"include_usage":true}}' "$model" > "$WORK/body.json"
-  # warm-up, then the measured run
-  taskset -c 0 "$PY" "$BENCH/lib/rate_client.py" --url "$GW/chat/completions" --body-file "$WORK/body.json" --key sk-bench --rate "$RATE" --duration 3 > /dev/null
-  echo "$model $(taskset -c 0 "$PY" "$BENCH/lib/rate_client.py" --url "$GW/chat/completions" --body-file "$WORK/body.json" --key sk-bench --rate "$RATE" --duration "$DURATION" | grep BENCHJSON)"
+  for round in $(seq 1 "$ROUNDS"); do
+    for dir in $BINS; do
+      url="${GW[$dir]}/chat/completions"
+      # warm-up, then the measured run
+      taskset -c 0 "$PY" "$BENCH/lib/rate_client.py" --url "$url" --body-file "$WORK/body.json" --key sk-bench --rate "$RATE" --duration 3 > /dev/null
+      echo "round=$round bin=$dir $model $(taskset -c 0 "$PY" "$BENCH/lib/rate_client.py" --url "$url" --body-file "$WORK/body.json" --key sk-bench --rate "$RATE" --duration "$DURATION" | grep BENCHJSON)"
+      if [[ $SATURATE == 1 ]]; then
+        before=$(cpu_ticks "${GWPID[$dir]}")
+        out=$(BENCH_BODY_FILE="$WORK/body.json" BENCH_KEY=sk-bench taskset -c 0 wrk -t2 -c64 -d"${DURATION}s" -s "$BENCH/lib/chat.lua" "$url" | grep BENCHJSON)
+        after=$(cpu_ticks "${GWPID[$dir]}")
+        requests=$(sed -E 's/.*"requests":([0-9]+).*/\1/' <<< "$out")
+        errors=$(sed -E 's/.*"err_status":([0-9]+).*/\1/' <<< "$out")
+        echo "round=$round bin=$dir $model saturation requests=$requests non2xx=$errors cpu_us_per_request=$(( (after - before) * 1000000 / HZ / (requests > 0 ? requests : 1) ))"
+      fi
+    done
+  done
 done
