@@ -6,7 +6,7 @@ import NIOCore
 import NIOHTTP1
 import SwitchyardConfig
 import SwitchyardCore
-import SwitchyardServer
+@testable import SwitchyardServer
 
 /// Starts the fake providers and the real gateway server on ephemeral loopback ports for one test.
 struct GatewayHarness {
@@ -18,8 +18,9 @@ struct GatewayHarness {
 
     /// `yaml` receives the running fake and returns the gateway config (server section is added, with
     /// `server` as further fields of it, e.g. `idle_timeout: 300ms`).
+    /// `admission` and `sinks` are added to the gateway's admission stage and completion point.
     static func run(
-        server serverFields: String = "",
+        server serverFields: String = "", admission: [any AdmissionPolicy] = [], sinks: [any CompletionSink] = [],
         _ yaml: @escaping @Sendable (RunningFakeProviders) -> String,
         _ body: @Sendable (GatewayHarness) async throws -> Void
     ) async throws {
@@ -33,7 +34,8 @@ struct GatewayHarness {
                 logger.logLevel = .critical
                 return logger
             }()
-            let gateway = try Gateway(config: config, catalog: try Catalog.bundled(), logger: logger)
+            let gateway = try Gateway(
+                config: config, catalog: try Catalog.bundled(), logger: logger, admissionPolicies: admission, sinks: sinks)
             let (ports, continuation) = AsyncStream<Int>.makeStream()
             try await withThrowingTaskGroup(of: Void.self) { group in
                 group.addTask {

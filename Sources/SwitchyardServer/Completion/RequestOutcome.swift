@@ -42,6 +42,28 @@ public struct RequestOutcome: Sendable {
     /// Whether a cache answered (no cache yet: always false).
     public var cacheHit = false
 
+    public init(
+        requestID: String, identity: Identity? = nil, publicModel: String? = nil, deployment: Deployment? = nil,
+        status: Int, error: GatewayError? = nil, ending: Ending, usage: Usage? = nil, estimatedUsage: Usage? = nil,
+        costUSD: Double? = nil, timeToFirstByte: Duration? = nil, duration: Duration, attempts: [AttemptRecord],
+        stream: Bool
+    ) {
+        self.requestID = requestID
+        self.identity = identity
+        self.publicModel = publicModel
+        self.deployment = deployment
+        self.status = status
+        self.error = error
+        self.ending = ending
+        self.usage = usage
+        self.estimatedUsage = estimatedUsage
+        self.costUSD = costUSD
+        self.timeToFirstByte = timeToFirstByte
+        self.duration = duration
+        self.attempts = attempts
+        self.stream = stream
+    }
+
     /// The usage to price and count: the provider's, or the estimate.
     public var countedUsage: Usage? { usage ?? estimatedUsage }
     public var clientGone: Bool { ending == .clientGone }

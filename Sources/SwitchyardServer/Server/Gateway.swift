@@ -24,20 +24,26 @@ public struct Gateway: Sendable {
     public var router: ModelRouter { state.current.router }
 
     public init(config: GatewayConfig, catalog: Catalog, logger: Logger) throws(ConfigError) {
-        try self.init(config: config, catalog: catalog, logger: logger, upstreamTLS: nil)
+        try self.init(config: config, catalog: catalog, logger: logger, upstreamTLS: nil, admissionPolicies: [], sinks: [])
     }
 
-    /// - Parameter upstreamTLS: TLS settings for HTTPS providers (tests trust their own certificate authority).
-    init(config: GatewayConfig, catalog: Catalog, logger: Logger, upstreamTLS: TLSConfiguration?) throws(ConfigError) {
+    /// - Parameters:
+    ///   - upstreamTLS: TLS settings for HTTPS providers (tests trust their own certificate authority).
+    ///   - admissionPolicies: the admission stage's rules, in order.
+    ///   - sinks: completion sinks after the built-in ones.
+    init(
+        config: GatewayConfig, catalog: Catalog, logger: Logger, upstreamTLS: TLSConfiguration? = nil,
+        admissionPolicies: [any AdmissionPolicy] = [], sinks: [any CompletionSink] = []
+    ) throws(ConfigError) {
         state = GatewayState(try GatewaySnapshot(config: config, catalog: catalog))
         self.logger = logger
         upstream = UpstreamClient(
             profiles: Self.upstreamProfiles(config), providers: config.providers,
             maxQueueWait: config.limits.maxQueueWait, tls: upstreamTLS)
         accounting = Accounting(logger: logger)
-        completion = CompletionPoint(sinks: [accounting, AttemptLog(logger: logger)])
+        completion = CompletionPoint(sinks: [accounting, AttemptLog(logger: logger)] + sinks)
         attemptLoop = AttemptLoop()
-        admission = AdmissionStage(policies: [])
+        admission = AdmissionStage(policies: admissionPolicies)
     }
 
     /// Every timeout combination a deployment can have (global, per provider, per model): `connect` and
@@ -76,7 +82,7 @@ public struct Gateway: Sendable {
             state: state, upstream: upstream, attemptLoop: attemptLoop, admission: admission, completion: completion)
 
         let openAI = OpenAIChatDialect()
-        let openAIRoutes = router.group().add(middleware: AuthenticationMiddleware(state: state, dialect: openAI))
+        let openAIRoutes = router.group().add(middleware: AuthenticationMiddleware(state: state, dialect: openAI, completion: completion))
         openAIRoutes.get("/v1/models") { _, _ in
             var headers = HTTPFields()
             headers[.contentType] = "application/json"
@@ -92,7 +98,7 @@ public struct Gateway: Sendable {
         }
 
         let anthropic = AnthropicMessagesDialect()
-        let anthropicRoutes = router.group().add(middleware: AuthenticationMiddleware(state: state, dialect: anthropic))
+        let anthropicRoutes = router.group().add(middleware: AuthenticationMiddleware(state: state, dialect: anthropic, completion: completion))
         for (path, operation) in [("/v1/messages", ProviderOperation.messages), ("/v1/messages/count_tokens", .countTokens)] {
             anthropicRoutes.post(RouterPath(path)) { request, context in
                 await handler.handle(request, context: context, dialect: anthropic, operation: operation)
