@@ -4,7 +4,7 @@
 # each gateway binary in BINS (directories holding `switchyard`), alternating round by round:
 #   - added latency at a fixed rate (../shared/bench's open-loop client; p50/p99 against the fake direct),
 #   - proxy CPU per request at saturation (wrk, 64 connections; the gateway's utime+stime from /proc).
-# Usage: bench/translation.sh [RATE] [DURATION]   env: BINS="dir1 dir2" ROUNDS=2 SATURATE=1
+# Usage: bench/translation.sh [RATE] [DURATION]   env: BINS="dir1 dir2" ROUNDS=2 SATURATE=1 CASES="json sse translated"
 # Needs release builds: swift build -c release --product switchyard && swift build -c release --product switchyard-fake-providers
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -43,21 +43,34 @@ for dir in $BINS; do
 done
 HZ=$(getconf CLK_TCK)
 
-for model in openai/gpt-4o-mini anthropic/claude-sonnet-4-5; do
-  printf '{"model":"%s","messages":[{"role":"user","content":"Say hello in one short sentence."}],"max_tokens":64,"stream":true,"stream_options":{"include_usage":true}}' "$model" > "$WORK/body.json"
+# CASES: json (passthrough, whole answer), sse (passthrough stream), translated (OpenAI client → Anthropic stream).
+for case in ${CASES:-sse translated}; do
+  case $case in
+    json) model=openai/gpt-4o-mini; stream=false ;;
+    sse) model=openai/gpt-4o-mini; stream=true ;;
+    translated) model=anthropic/claude-sonnet-4-5; stream=true ;;
+  esac
+  options=$([[ $stream == true ]] && echo ',"stream_options":{"include_usage":true}' || true)
+  printf '{"model":"%s","messages":[{"role":"user","content":"Say hello in one short sentence."}],"max_tokens":64,"stream":%s%s}' "$model" "$stream" "$options" > "$WORK/body.json"
   for round in $(seq 1 "$ROUNDS"); do
+    if [[ $case != translated ]]; then
+      # The fake itself, for the added latency (the model name is the fake's business only).
+      direct="$FAKE/openai/chunks=15/v1/chat/completions"
+      taskset -c 0 "$PY" "$BENCH/lib/rate_client.py" --url "$direct" --body-file "$WORK/body.json" --key k --rate "$RATE" --duration 3 > /dev/null
+      echo "round=$round bin=direct $case $(taskset -c 0 "$PY" "$BENCH/lib/rate_client.py" --url "$direct" --body-file "$WORK/body.json" --key k --rate "$RATE" --duration "$DURATION" | grep BENCHJSON)"
+    fi
     for dir in $BINS; do
       url="${GW[$dir]}/chat/completions"
       # warm-up, then the measured run
       taskset -c 0 "$PY" "$BENCH/lib/rate_client.py" --url "$url" --body-file "$WORK/body.json" --key sk-bench --rate "$RATE" --duration 3 > /dev/null
-      echo "round=$round bin=$dir $model $(taskset -c 0 "$PY" "$BENCH/lib/rate_client.py" --url "$url" --body-file "$WORK/body.json" --key sk-bench --rate "$RATE" --duration "$DURATION" | grep BENCHJSON)"
+      echo "round=$round bin=$dir $case $(taskset -c 0 "$PY" "$BENCH/lib/rate_client.py" --url "$url" --body-file "$WORK/body.json" --key sk-bench --rate "$RATE" --duration "$DURATION" | grep BENCHJSON)"
       if [[ $SATURATE == 1 ]]; then
         before=$(cpu_ticks "${GWPID[$dir]}")
         out=$(BENCH_BODY_FILE="$WORK/body.json" BENCH_KEY=sk-bench taskset -c 0 wrk -t2 -c64 -d"${DURATION}s" -s "$BENCH/lib/chat.lua" "$url" | grep BENCHJSON)
         after=$(cpu_ticks "${GWPID[$dir]}")
         requests=$(sed -E 's/.*"requests":([0-9]+).*/\1/' <<< "$out")
         errors=$(sed -E 's/.*"err_status":([0-9]+).*/\1/' <<< "$out")
-        echo "round=$round bin=$dir $model saturation requests=$requests non2xx=$errors cpu_us_per_request=$(( (after - before) * 1000000 / HZ / (requests > 0 ? requests : 1) ))"
+        echo "round=$round bin=$dir $case saturation requests=$requests non2xx=$errors cpu_us_per_request=$(( (after - before) * 1000000 / HZ / (requests > 0 ? requests : 1) ))"
       fi
     done
   done

@@ -153,6 +153,10 @@ public struct SSEParser: Sendable {
 /// Writes server-sent events.
 public enum SSEWriter {
     /// `event: NAME\n` (when given) and one `data:` line per line of `data`, then a blank line.
+    /// Inlinable so the stream encoders in the dialect modules get it specialised for their byte arrays
+    /// (unspecialised, its byte loop went through the generic collection witnesses: ~8 % of a translated
+    /// stream's CPU).
+    @inlinable
     public static func event(_ data: some Collection<UInt8>, name: String? = nil) -> [UInt8] {
         var out: [UInt8] = []
         out.reserveCapacity(data.count + 16 + (name?.utf8.count ?? 0))
