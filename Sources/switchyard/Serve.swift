@@ -44,6 +44,8 @@ struct Serve: AsyncParsableCommand {
         let providers = gatewayConfig.providers.map(\.name)
         let masterKey = gatewayConfig.server.masterKey ?? ""
         let host = self.host ?? gatewayConfig.server.host
+        let reclaim = Task { await MemoryReclaim.run(logger: logger) }
+        defer { reclaim.cancel() }
         try await server.run(handleSignals: true) { boundPort in
             var lines = ["switchyard listening on http://\(host):\(boundPort)/v1"]
             lines.append(

@@ -16,6 +16,17 @@ struct ModelRequestHandler: Sendable {
     let admission: AdmissionStage
     let completion: CompletionPoint
 
+    /// `handle` in a task of its own, cancelled if the client leaves before the answer starts. The task
+    /// also keeps the request phase's large async frame off the connection's task, which otherwise holds
+    /// that memory (~35 KB) for as long as the answer streams (bench/streams.sh).
+    func handleCancellingOnDeparture(
+        _ request: Request, context: GatewayRequestContext, dialect: any InboundDialect, operation: ProviderOperation
+    ) async -> Response {
+        await ClientConnection.cancellingOnDeparture {
+            await handle(request, context: context, dialect: dialect, operation: operation)
+        }.value
+    }
+
     func handle(
         _ request: Request, context: GatewayRequestContext, dialect: any InboundDialect, operation: ProviderOperation
     ) async -> Response {
@@ -68,12 +79,11 @@ struct ModelRequestHandler: Sendable {
             requestID: requestID)
         let provider = ProviderAttempt(upstream: upstream, snapshot: snapshot)
         let loop = attemptLoop
-        let (run, departed) = await ClientConnection.cancellingOnDeparture {
-            var canonical: ChatRequest?
-            return await loop.run(plan: plan) { deployment, _ throws(GatewayError) in
-                try await provider.send(outgoing, to: deployment, plan: plan, canonical: &canonical)
-            }
+        var canonical: ChatRequest?
+        let run = await loop.run(plan: plan) { deployment, _ throws(GatewayError) in
+            try await provider.send(outgoing, to: deployment, plan: plan, canonical: &canonical)
         }
+        let departed = ClientConnection.current?.isGone ?? false
         outcome.attempts = run.attempts
         outcome.deployment = run.lastDeployment
 

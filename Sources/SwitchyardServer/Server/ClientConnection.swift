@@ -58,8 +58,9 @@ final class ClientConnection: ChannelInboundHandler, RemovableChannelHandler, Se
         context.fireChannelInactive()
     }
 
-    /// Runs `operation` in a task of its own that is cancelled when the current request's client leaves
-    /// (or the request's task is cancelled); `departed` says whether the client left before it ended.
+    /// Runs `operation` in a task of its own (which inherits `current`) that is cancelled when the current
+    /// request's client leaves, or when the request's task is cancelled; `departed` says whether the client
+    /// left before it ended.
     static func cancellingOnDeparture<Value: Sendable>(
         _ operation: @escaping @Sendable () async -> Value
     ) async -> (value: Value, departed: Bool) {

@@ -93,7 +93,7 @@ public struct Gateway: Sendable {
             ("/v1/embeddings", .embeddings),
         ] {
             openAIRoutes.post(RouterPath(path)) { request, context in
-                await handler.handle(request, context: context, dialect: openAI, operation: operation)
+                await handler.handleCancellingOnDeparture(request, context: context, dialect: openAI, operation: operation)
             }
         }
 
@@ -101,7 +101,8 @@ public struct Gateway: Sendable {
         let anthropicRoutes = router.group().add(middleware: AuthenticationMiddleware(state: state, dialect: anthropic, completion: completion))
         for (path, operation) in [("/v1/messages", ProviderOperation.messages), ("/v1/messages/count_tokens", .countTokens)] {
             anthropicRoutes.post(RouterPath(path)) { request, context in
-                await handler.handle(request, context: context, dialect: anthropic, operation: operation)
+                await handler.handleCancellingOnDeparture(
+                    request, context: context, dialect: anthropic, operation: operation)
             }
         }
         return router

@@ -30,7 +30,10 @@ public struct GatewayServer: Sendable {
                         responder: responder,
                         configuration: .init(idleTimeout: .nanoseconds(gateway.config.server.idleTimeout.nanoseconds))))
             },
-            configuration: .init(address: .hostname(host, port: port), serverName: nil),
+            // A burst of thousands of new streams overflows Hummingbird's default accept queue of 256: the
+            // kernel drops SYNs, connects take seconds and some are reset (bench/streams.sh). The kernel caps
+            // this at net.core.somaxconn.
+            configuration: .init(address: .hostname(host, port: port), serverName: nil, backlog: 4096),
             onServerRunning: { channel in await onStarted(channel.localAddress?.port ?? 0) },
             logger: logger
         )
