@@ -16,9 +16,7 @@ struct ModelRequestHandler: Sendable {
     let admission: AdmissionStage
     let completion: CompletionPoint
 
-    /// `handle` in a task of its own, cancelled if the client leaves before the answer starts. The task
-    /// also keeps the request phase's large async frame off the connection's task, which otherwise holds
-    /// that memory (~35 KB) for as long as the answer streams (bench/streams.sh).
+    /// `handle`, cancelled if the client leaves before the answer starts.
     func handleCancellingOnDeparture(
         _ request: Request, context: GatewayRequestContext, dialect: any InboundDialect, operation: ProviderOperation
     ) async -> Response {
