@@ -38,7 +38,10 @@ let package = Package(
         .target(
             name: "SwitchyardCore",
             dependencies: [.product(name: "NIOCore", package: "swift-nio")],
-            swiftSettings: swiftSettings
+            // Full cross-module optimisation: the dialect modules and the server call the core's JSON and SSE
+            // helpers on every event; without it they run unspecialised (+9 % CPU on a translated stream,
+            // docs/BENCHMARKS.md). `unsafeFlags` is fine for a root package.
+            swiftSettings: swiftSettings + [.unsafeFlags(["-cross-module-optimization"], .when(configuration: .release))]
         ),
         .target(name: "DialectOpenAI", dependencies: ["SwitchyardCore"], path: "Sources/Dialects/OpenAI", swiftSettings: swiftSettings),
         .target(name: "DialectAnthropic", dependencies: ["SwitchyardCore"], path: "Sources/Dialects/Anthropic", swiftSettings: swiftSettings),
