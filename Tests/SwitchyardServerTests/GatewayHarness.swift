@@ -4,6 +4,7 @@ import Foundation
 import Logging
 import NIOCore
 import NIOHTTP1
+import NIOSSL
 import SwitchyardConfig
 import SwitchyardCore
 @testable import SwitchyardServer
@@ -18,9 +19,11 @@ struct GatewayHarness {
 
     /// `yaml` receives the running fake and returns the gateway config (server section is added, with
     /// `server` as further fields of it, e.g. `idle_timeout: 300ms`).
-    /// `admission` and `sinks` are added to the gateway's admission stage and completion point.
+    /// `admission` and `sinks` are added to the gateway's admission stage and completion point; `upstreamTLS`
+    /// is what the gateway trusts for HTTPS providers.
     static func run(
         server serverFields: String = "", admission: [any AdmissionPolicy] = [], sinks: [any CompletionSink] = [],
+        upstreamTLS: TLSConfiguration? = nil,
         _ yaml: @escaping @Sendable (RunningFakeProviders) -> String,
         _ body: @Sendable (GatewayHarness) async throws -> Void
     ) async throws {
@@ -35,7 +38,8 @@ struct GatewayHarness {
                 return logger
             }()
             let gateway = try Gateway(
-                config: config, catalog: try Catalog.bundled(), logger: logger, admissionPolicies: admission, sinks: sinks)
+                config: config, catalog: try Catalog.bundled(), logger: logger, upstreamTLS: upstreamTLS,
+                admissionPolicies: admission, sinks: sinks)
             let (ports, continuation) = AsyncStream<Int>.makeStream()
             try await withThrowingTaskGroup(of: Void.self) { group in
                 group.addTask {

@@ -100,43 +100,26 @@ import Testing
 
     @Test func anHTTPSProviderOfferingHTTP2IsCalledOverHTTP2() async throws {
         try await Self.withProvider { port in
-            let config = try ConfigLoader(environment: [:]).load(
-                yaml: """
-                    server: { master_key: "\(GatewayHarness.masterKey)" }
-                    providers:
-                      secure: { kind: openai-compatible, api_key: k, base_url: "https://localhost:\(port)/v1" }
-                    """)
             var trust = TLSConfiguration.makeClientConfiguration()
             trust.trustRoots = .certificates(try NIOSSLCertificate.fromPEMBytes(Array(Self.certificate.utf8)))
-            let logger = Self.quietLogger("switchyard-test")
-            let gateway = try Gateway(config: config, catalog: try Catalog.bundled(), logger: logger, upstreamTLS: trust)
-            let (ports, continuation) = AsyncStream<Int>.makeStream()
-            try await withThrowingTaskGroup(of: Void.self) { group in
-                group.addTask {
-                    try await GatewayServer(gateway: gateway, host: "127.0.0.1", port: 0, logger: logger)
-                        .run(handleSignals: false) { continuation.yield($0) }
-                }
-                var iterator = ports.makeAsyncIterator()
-                guard let gatewayPort = await iterator.next() else { return }
-                let http = HTTPClient(eventLoopGroupProvider: .singleton)
-                defer { group.cancelAll() }
-                let url = "http://127.0.0.1:\(gatewayPort)/v1/chat/completions"
-                var answers: [(status: UInt, model: String)] = []
-                do {
-                    try await withThrowingTaskGroup(of: (status: UInt, model: String).self) { requests in
-                        for _ in 0..<4 { requests.addTask { try await Self.ask(http, url: url) } }
-                        for try await answer in requests { answers.append(answer) }
-                    }
-                } catch {
-                    try? await http.shutdown()
-                    throw error
+            try await GatewayHarness.run(upstreamTLS: trust) { _ in
+                """
+                providers:
+                  secure: { kind: openai-compatible, api_key: k, base_url: "https://localhost:\(port)/v1" }
+                """
+            } _: { h in
+                let url = h.gatewayURL + "/v1/chat/completions"
+                let answers = try await withThrowingTaskGroup(of: (status: UInt, model: String).self) { requests in
+                    for _ in 0..<4 { requests.addTask { try await Self.ask(h.http, url: url) } }
+                    var answers: [(status: UInt, model: String)] = []
+                    for try await answer in requests { answers.append(answer) }
+                    return answers
                 }
                 #expect(answers.count == 4)
                 for answer in answers {
                     #expect(answer.status == 200)
                     #expect(answer.model == "over-http2")
                 }
-                try await http.shutdown()
             }
         }
     }

@@ -47,6 +47,16 @@ struct AnswerContext: Sendable {
         return headers
     }
 
+    /// The headers of a streamed answer.
+    func streamHeaders(contentType: String) -> HTTPFields {
+        var headers = headers(contentType: contentType)
+        headers[.cacheControl] = "no-cache"
+        return headers
+    }
+
+    /// When a stream is cut (`limits.max_stream_duration` from arrival).
+    var streamDeadline: ContinuousClock.Instant { started + maxStreamDuration }
+
     /// The ending of an answer; without provider usage, tokens are estimated at four bytes each.
     func ending(
         usage: Usage?, outputBytes: Int, _ ending: RequestOutcome.Ending, failure: GatewayError? = nil,

@@ -10,15 +10,14 @@ enum ForwardedStream {
         _ stream: UpstreamStream, codec: any ProviderCodec, streamError: @escaping @Sendable (GatewayError) -> [UInt8],
         context: AnswerContext
     ) -> Response {
-        var headers = context.headers(contentType: stream.contentType ?? "text/event-stream")
-        headers[.cacheControl] = "no-cache"
+        let headers = context.streamHeaders(contentType: stream.contentType ?? "text/event-stream")
         let body = ResponseBody { writer in
             var decoder = codec.makeStreamDecoder()
             var progress = StreamProgress()
             var scrubber = context.scrubber
             var firstByte: ContinuousClock.Instant?
             let ending = await StreamPump.run(
-                stream, to: &writer, until: context.started + context.maxStreamDuration, scrubber: &scrubber,
+                stream, to: &writer, until: context.streamDeadline, scrubber: &scrubber,
                 firstByte: &firstByte
             ) { chunk in
                 progress.observe(decoder.feed(Array(buffer: chunk)))

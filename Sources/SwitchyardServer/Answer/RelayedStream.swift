@@ -9,8 +9,7 @@ enum RelayedStream {
     static func response(
         _ stream: UpstreamStream, request: PassthroughRequest, flavor: OpenAIUsage.Flavor, context: AnswerContext
     ) -> Response {
-        var headers = context.headers(contentType: "text/event-stream")
-        headers[.cacheControl] = "no-cache"
+        let headers = context.streamHeaders(contentType: "text/event-stream")
         let body = ResponseBody { writer in
             var relay = StreamRelay(stripUsageChunk: !request.clientWantsUsage, flavor: flavor)
             var outcome = RequestOutcome.Ending.completed
@@ -18,7 +17,7 @@ enum RelayedStream {
             var scrubber = context.scrubber
             var firstByte: ContinuousClock.Instant?
             let ending = await StreamPump.run(
-                stream, to: &writer, until: context.started + context.maxStreamDuration, scrubber: &scrubber,
+                stream, to: &writer, until: context.streamDeadline, scrubber: &scrubber,
                 firstByte: &firstByte
             ) { chunk in
                 out.clear()

@@ -30,7 +30,7 @@ struct StreamProgress {
         case .usage(let snapshot): usage = snapshot
         case .finish(_, .error(let native)):
             failed = true
-            failure = GatewayError(.upstreamError, "The model produced unusable output (\(native)).")
+            failure = .unusableOutput(native)
         case .finish: finished = true
         case .error(let error):
             failed = true

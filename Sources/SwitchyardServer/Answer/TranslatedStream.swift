@@ -9,8 +9,7 @@ enum TranslatedStream {
         _ stream: UpstreamStream, request: ChatRequest, dialect: any InboundDialect, codec: any ProviderCodec,
         context: AnswerContext
     ) -> Response {
-        var headers = context.headers(contentType: dialect.streamContentType)
-        headers[.cacheControl] = "no-cache"
+        let headers = context.streamHeaders(contentType: dialect.streamContentType)
         let singleToolCall = context.adjustments.contains(Adjustment.parallelToolCalls)
         let body = ResponseBody { writer in
             var decoder = codec.makeStreamDecoder()
@@ -19,7 +18,7 @@ enum TranslatedStream {
             var scrubber = context.scrubber
             var firstByte: ContinuousClock.Instant?
             let ending = await StreamPump.run(
-                stream, to: &writer, until: context.started + context.maxStreamDuration, scrubber: &scrubber,
+                stream, to: &writer, until: context.streamDeadline, scrubber: &scrubber,
                 firstByte: &firstByte
             ) { chunk in
                 var events = decoder.feed(Array(buffer: chunk))

@@ -94,7 +94,7 @@ struct ProviderAttempt: Sendable {
         // An answer the model botched is a failed attempt, not a normal end (mapping.md §1.1).
         for choice in decoded.choices {
             if case .error(let native) = choice.finishReason {
-                throw GatewayError(.upstreamError, "The model produced unusable output (\(native)).")
+                throw GatewayError.unusableOutput(native)
             }
         }
         return .whole(WholeAnswer(contentType: contentType, body: answer.body, usage: decoded.usage, decoded: decoded))
@@ -123,5 +123,12 @@ extension ChatRequest {
         copy.extra = [:]
         for index in copy.messages.indices { copy.messages[index].extra = [:] }
         return copy
+    }
+}
+
+extension GatewayError {
+    /// A finish reason that says the model's output cannot be used (mapping.md §1.1): a failure, not an end.
+    static func unusableOutput(_ native: String) -> GatewayError {
+        GatewayError(.upstreamError, "The model produced unusable output (\(native)).")
     }
 }

@@ -22,7 +22,7 @@ struct ModelRequestHandler: Sendable {
     ) async -> Response {
         await ClientConnection.cancellingOnDeparture {
             await handle(request, context: context, dialect: dialect, operation: operation)
-        }.value
+        }
     }
 
     func handle(

@@ -14,41 +14,37 @@ import Synchronization
 final class ClientConnection: ChannelInboundHandler, RemovableChannelHandler, Sendable {
     typealias InboundIn = NIOAny
 
-    private struct State {
-        var gone = false
-        var onDeparture: (@Sendable () -> Void)?
-    }
-
-    private let state = Mutex(State())
-    private let departing = Atomic<Bool>(false)
+    /// What to do when the client leaves, while a request waits for its answer.
+    private let onDeparture = Mutex<(@Sendable () -> Void)?>(nil)
+    private let departed = Atomic<Bool>(false)
 
     /// The connection the current request arrived on (set for every request of a connection).
     @TaskLocal static var current: ClientConnection?
 
-    var isGone: Bool { state.withLock { $0.gone } }
+    var isGone: Bool { departed.load(ordering: .acquiring) }
 
     /// Runs `action` when the client leaves; false (and nothing registered) when it already left.
     func watch(_ action: @escaping @Sendable () -> Void) -> Bool {
-        state.withLock { state in
-            guard !state.gone else { return false }
-            state.onDeparture = action
+        onDeparture.withLock { onDeparture in
+            // Checked under the lock: a departure that has not taken it yet will find and run `action`.
+            guard !isGone else { return false }
+            onDeparture = action
             return true
         }
     }
 
     func unwatch() {
-        state.withLock { $0.onDeparture = nil }
+        onDeparture.withLock { $0 = nil }
     }
 
     /// The action runs under the lock: once `unwatch` returned it can no longer run, so the task it cancels
     /// is still alive whenever it does. Only the first departure event counts, so an event fired from within
     /// the cancellation (closing the connection's input) cannot take the lock again.
     private func depart() {
-        guard !departing.exchange(true, ordering: .acquiringAndReleasing) else { return }
-        state.withLock { state in
-            state.gone = true
-            state.onDeparture?()
-            state.onDeparture = nil
+        guard !departed.exchange(true, ordering: .acquiringAndReleasing) else { return }
+        onDeparture.withLock { onDeparture in
+            onDeparture?()
+            onDeparture = nil
         }
     }
 
@@ -63,21 +59,21 @@ final class ClientConnection: ChannelInboundHandler, RemovableChannelHandler, Se
     }
 
     /// Runs `operation` in the current task, which is cancelled if the current request's client leaves
-    /// meanwhile; `departed` says whether it left before `operation` ended.
+    /// meanwhile (`current?.isGone` says whether it did).
     ///
     /// The task cancelled is the connection's own (Hummingbird runs a connection's requests in one task), not
     /// one made for the request: a task per request costs two thread hand-offs, a quarter of the latency the
     /// gateway adds at low load (bench/translation.sh). Cancelling the connection's task is right only because
     /// its client has gone; `unwatch` runs before `operation`'s answer is returned, so a departure during the
     /// answer (noticed by the failing write instead) or after it cancels nothing.
-    static func cancellingOnDeparture<Value>(_ operation: () async -> Value) async -> (value: Value, departed: Bool) {
+    static func cancellingOnDeparture<Value>(_ operation: () async -> Value) async -> Value {
         guard let connection = current, let task = withUnsafeCurrentTask(body: { $0.map(RunningTask.init) }) else {
-            return (await operation(), false)
+            return await operation()
         }
         if !connection.watch({ task.cancel() }) { task.cancel() }
         let value = await operation()
         connection.unwatch()
-        return (value, connection.isGone)
+        return value
     }
 }
 
