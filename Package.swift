@@ -31,6 +31,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-crypto.git", "3.12.3"..<"5.0.0"),
         .package(url: "https://github.com/apple/swift-atomics.git", from: "1.2.0"),
         .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.0"),
+        .package(url: "https://github.com/vapor/sqlite-nio.git", from: "1.13.2"),
+        .package(url: "https://github.com/vapor/postgres-nio.git", from: "1.33.2"),
     ],
     targets: [
         // The layers, bottom up (README "Layout"): canonical types, wire helpers and the codec protocol; one
@@ -73,11 +75,42 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // The store (SQLite, PostgreSQL, memory) knows nothing of routing; governance (keys, teams, limits,
+        // budgets) sits on it, below the server.
+        .target(
+            name: "SwitchyardStore",
+            dependencies: [
+                "SwitchyardCore",
+                .product(name: "SQLiteNIO", package: "sqlite-nio"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "SwitchyardGovernance",
+            dependencies: [
+                "SwitchyardStore", "SwitchyardConfig",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Atomics", package: "swift-atomics"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "SwitchyardStoreTests",
+            dependencies: [
+                "SwitchyardStore", "SwitchyardGovernance",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         .target(
             name: "SwitchyardServer",
             dependencies: [
                 "SwitchyardCore", "DialectOpenAI", "DialectAnthropic", "DialectGemini", "DialectBedrock", "DialectCohere",
-                "SwitchyardConfig", "SwitchyardRouting", "SwitchyardProviders",
+                "SwitchyardConfig", "SwitchyardRouting", "SwitchyardProviders", "SwitchyardStore", "SwitchyardGovernance",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Atomics", package: "swift-atomics"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
@@ -90,7 +123,7 @@ let package = Package(
         .executableTarget(
             name: "switchyard",
             dependencies: [
-                "SwitchyardServer",
+                "SwitchyardServer", "SwitchyardStore", "SwitchyardGovernance",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: swiftSettings

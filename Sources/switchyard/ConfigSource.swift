@@ -15,4 +15,11 @@ enum ConfigSource {
         }
         return try ConfigLoader(environment: environment).load(yaml: text)
     }
+
+    /// The folder relative store paths are resolved in: the config file's, else the working directory.
+    static func directory(of path: String?) -> String {
+        guard let path else { return FileManager.default.currentDirectoryPath }
+        let url = URL(fileURLWithPath: path).standardizedFileURL
+        return url.deletingLastPathComponent().path
+    }
 }

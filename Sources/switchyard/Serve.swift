@@ -4,6 +4,7 @@ import Logging
 import SwitchyardConfig
 import SwitchyardCore
 import SwitchyardServer
+import SwitchyardStore
 
 struct Serve: AsyncParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Start the gateway.")
@@ -34,10 +35,17 @@ struct Serve: AsyncParsableCommand {
         let generatedKey = gatewayConfig.server.masterKey == nil
         if generatedKey { gatewayConfig.server.masterKey = Self.generateKey() }
         let catalog = try Catalog.bundled()
+        let store: any Store
+        do {
+            store = try await StoreFactory.open(gatewayConfig.store, baseDirectory: ConfigSource.directory(of: config), logger: logger)
+        } catch {
+            throw ValidationError("cannot open the store: \(error)")
+        }
         let gateway: Gateway
         do {
-            gateway = try Gateway(config: gatewayConfig, catalog: catalog, logger: logger)
+            gateway = try Gateway(config: gatewayConfig, catalog: catalog, logger: logger, store: store)
         } catch {
+            await store.close()
             throw ValidationError("\(error)")
         }
         let server = GatewayServer(gateway: gateway, host: host, port: port, logger: logger)

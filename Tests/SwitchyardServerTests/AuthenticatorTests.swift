@@ -5,7 +5,7 @@ import Testing
 
 /// Authentication yields an identity or the error to answer with, whatever the endpoint's dialect.
 @Suite struct AuthenticatorTests {
-    let authenticator = MasterKeyAuthenticator(masterKey: Array("sk-master".utf8))
+    let authenticator = GatewayAuthenticator(masterKey: Array("sk-master".utf8), governance: nil)
 
     @Test func theMasterKeyIsTheMasterIdentity() throws {
         #expect(try authenticator.authenticate(Array("sk-master".utf8)).get() == .master)

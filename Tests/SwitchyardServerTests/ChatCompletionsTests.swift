@@ -51,7 +51,7 @@ import DialectOpenAI
             #expect(seen.path.hasSuffix("/openai/v1/chat/completions"))
             #expect(seen.bodyText == body.replacingOccurrences(of: "house-model", with: "gpt-4o-mini"))
             #expect(seen.headers["authorization"] == "Bearer sk-fake-openai")
-            let record = try #require(await h.gateway.accounting.record(for: "client-req-1"))
+            let record = try #require(await h.records.record(for: "client-req-1"))
             #expect(record.estimated == false)
             #expect(record.usage.totalInput > 0)
             #expect(record.costUSD.map { abs($0 - expectedCost) < 1e-12 } == true, "\(String(describing: record.costUSD))")
@@ -89,7 +89,7 @@ import DialectOpenAI
             let seen = try #require(await h.fake.requests().last)
             #expect(seen.bodyText.contains(#""stream_options":{"include_usage":true}"#), "gateway asked upstream for usage")
             let requestID = try #require(answer.header("x-request-id"))
-            let record = try #require(await h.gateway.accounting.record(for: requestID))
+            let record = try #require(await h.records.record(for: requestID))
             #expect(record.estimated == false)
             #expect(record.usage.totalOutput > 0)
         }
@@ -115,7 +115,7 @@ import DialectOpenAI
                 "/v1/chat/completions", body: GatewayHarness.chat("groq/llama-3.3-70b-versatile", extra: #","stream":true"#))
             #expect(answer.status == 200)
             let requestID = try #require(answer.header("x-request-id"))
-            let record = try #require(await h.gateway.accounting.record(for: requestID))
+            let record = try #require(await h.records.record(for: requestID))
             #expect(record.estimated == false)
             #expect(record.usage.totalOutput > 0)
         }

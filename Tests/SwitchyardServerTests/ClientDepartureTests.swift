@@ -59,7 +59,7 @@ import Testing
             try await Self.leave(
                 h, body: GatewayHarness.chat("hanging/gpt-4o-mini", extra: stream ? #","stream":true"# : ""),
                 requestID: requestID)
-            let record = try #require(await h.gateway.accounting.record(for: requestID, timeout: .seconds(10)))
+            let record = try #require(await h.records.record(for: requestID, timeout: .seconds(10)))
             #expect(record.outcome == .clientDisconnected)
             #expect(record.status == 499)
             #expect(record.provider == "hanging")
@@ -76,7 +76,7 @@ import Testing
                 h, path: "/v1/messages",
                 body: #"{"model":"anthropic-hanging/claude-sonnet-4-5","max_tokens":10,"messages":[{"role":"user","content":"hi"}]}"#,
                 requestID: "gone-anthropic")
-            let record = try #require(await h.gateway.accounting.record(for: "gone-anthropic", timeout: .seconds(10)))
+            let record = try #require(await h.records.record(for: "gone-anthropic", timeout: .seconds(10)))
             #expect(record.outcome == .clientDisconnected)
             #expect(try await Self.slotsFreed(h, provider: "anthropic-hanging"))
         }
@@ -86,7 +86,7 @@ import Testing
         try await GatewayHarness.run(Self.config) { h in
             // Three tries with `retry-after: 2` between them; the client leaves during the first wait.
             try await Self.leave(h, body: GatewayHarness.chat("retried"), requestID: "gone-backoff")
-            let record = try #require(await h.gateway.accounting.record(for: "gone-backoff", timeout: .seconds(10)))
+            let record = try #require(await h.records.record(for: "gone-backoff", timeout: .seconds(10)))
             #expect(record.outcome == .clientDisconnected)
             #expect(record.usage.totalInput == 0, "a rate-limited request is not charged")
             // Had the loop gone on, the second try would reach the provider 2 s after the first.

@@ -203,7 +203,7 @@ import Testing
             #expect(!finished, "the stream was cut before the provider finished: \(answer.text)")
             #expect(waited >= .milliseconds(950), "not ended before the limit: \(waited)")
             let requestID = try #require(answer.header("x-request-id"))
-            let record = try #require(await h.gateway.accounting.record(for: requestID))
+            let record = try #require(await h.records.record(for: requestID))
             #expect(record.outcome == .upstreamFailed)
         }
     }
@@ -372,7 +372,7 @@ import Testing
             #expect(answer.header("x-switchyard-model") == "gpt-4o-mini", "the entry's upstream id is sent")
             let expected = try Self.expectedCost(answer, price: added)
             #expect(answer.header("x-switchyard-cost-usd") == String(format: "%.8f", expected))
-            #expect(await h.gateway.accounting.record(for: "catalog-added")?.costUSD.map { abs($0 - expected) < 1e-12 } == true)
+            #expect(await h.records.record(for: "catalog-added")?.costUSD.map { abs($0 - expected) < 1e-12 } == true)
             let seen = try #require(await h.fake.requests().last)
             #expect(seen.bodyText == GatewayHarness.chat("gpt-4o-mini", "price this one please"), "\(seen.bodyText)")
 

@@ -58,7 +58,7 @@ import Testing
                 "/v1/embeddings", body: #"{"model":"house-embed","input":"x","encoding_format":"base64"}"#)
             #expect(b64.json["data"]?.arrayValue?.first?["embedding"]?.stringValue != nil)
             let requestID = try #require(answer.header("x-request-id"))
-            #expect(await h.gateway.accounting.record(for: requestID)?.usage.totalInput ?? 0 > 0)
+            #expect(await h.records.record(for: requestID)?.usage.totalInput ?? 0 > 0)
             let missing = try await h.request("/v1/embeddings", body: #"{"model":"house-embed"}"#)
             #expect(missing.status == 400)
         }

@@ -16,6 +16,8 @@ struct GatewayHarness {
     let fake: RunningFakeProviders
     let gateway: Gateway
     let http: HTTPClient
+    /// Every request's record, as the completion point saw it.
+    let records: RecordingSink
 
     /// `yaml` receives the running fake and returns the gateway config (server section is added, with
     /// `server` as further fields of it, e.g. `idle_timeout: 300ms`).
@@ -37,9 +39,11 @@ struct GatewayHarness {
                 logger.logLevel = .critical
                 return logger
             }()
+            let records = RecordingSink()
+            let store = try await StoreFactory.open(config.store ?? .memory, baseDirectory: "", logger: logger)
             let gateway = try Gateway(
-                config: config, catalog: try Catalog.bundled(), logger: logger, upstreamTLS: upstreamTLS,
-                admissionPolicies: admission, sinks: sinks)
+                config: config, catalog: try Catalog.bundled(), logger: logger, store: store, upstreamTLS: upstreamTLS,
+                admissionPolicies: admission, sinks: [records] + sinks)
             let (ports, continuation) = AsyncStream<Int>.makeStream()
             try await withThrowingTaskGroup(of: Void.self) { group in
                 group.addTask {
@@ -50,7 +54,7 @@ struct GatewayHarness {
                 guard let port = await iterator.next() else { return }
                 let http = HTTPClient(eventLoopGroupProvider: .singleton)
                 let harness = GatewayHarness(
-                    gatewayURL: "http://127.0.0.1:\(port)", fake: fake, gateway: gateway, http: http)
+                    gatewayURL: "http://127.0.0.1:\(port)", fake: fake, gateway: gateway, http: http, records: records)
                 do {
                     try await body(harness)
                 } catch {

@@ -202,7 +202,7 @@ import Testing
                 headers: [("anthropic-version", "2023-06-01")])
             #expect(String(decoding: native.body.suffix(400), as: UTF8.self).contains("larger than 16 MiB"), "native")
             let nativeID = try #require(native.header("x-request-id"))
-            let record = try #require(await h.gateway.accounting.record(for: nativeID))
+            let record = try #require(await h.records.record(for: nativeID))
             #expect(record.outcome == .upstreamFailed)
             try await Self.expectStillServing(h)
         }
@@ -268,7 +268,7 @@ import Testing
             #expect(answer.status == 200, "\(answer.text)")
             #expect(answer.header("x-switchyard-cost-usd") == "0.00000000")
             let requestID = try #require(answer.header("x-request-id"))
-            let record = try #require(await h.gateway.accounting.record(for: requestID))
+            let record = try #require(await h.records.record(for: requestID))
             #expect(record.usage == Usage())
             #expect(record.costUSD == 0)
         }

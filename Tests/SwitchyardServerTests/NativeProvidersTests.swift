@@ -63,7 +63,7 @@ import DialectOpenAI
             #expect(answer.json["choices"]?.arrayValue?.first?["finish_reason"] == "stop")
             #expect(answer.json["usage"]?["prompt_tokens"]?.intValue ?? 0 > 0)
             let requestID = try #require(answer.header("x-request-id"))
-            let record = try #require(await h.gateway.accounting.record(for: requestID))
+            let record = try #require(await h.records.record(for: requestID))
             #expect(!record.estimated)
         }
     }
@@ -114,7 +114,7 @@ import DialectOpenAI
             let last = try JSON.parse(try #require(events.last))
             #expect(last["error"]?["message"]?.stringValue?.isEmpty == false, "\(answer.text)")
             let requestID = try #require(answer.header("x-request-id"))
-            #expect(await h.gateway.accounting.record(for: requestID)?.outcome == .upstreamFailed)
+            #expect(await h.records.record(for: requestID)?.outcome == .upstreamFailed)
         }
     }
 
@@ -178,7 +178,7 @@ import DialectOpenAI
             #expect(names.first == "message_start")
             #expect(names.last == "message_stop")
             let requestID = try #require(stream.header("x-request-id"))
-            #expect(await h.gateway.accounting.record(for: requestID)?.estimated == false)
+            #expect(await h.records.record(for: requestID)?.estimated == false)
         }
     }
 

@@ -117,7 +117,7 @@ struct RefuseModel: AdmissionPolicy {
             #expect(unknown.status == 404)
             let notFound = try #require(await sink.outcomes(for: "o-404").first)
             #expect(notFound.identity == .master && notFound.error?.kind == .notFound && notFound.publicModel == "no-such-model")
-            #expect(await h.gateway.accounting.record(for: "o-404", timeout: .milliseconds(200)) == nil, "nothing priced")
+            #expect(await h.records.record(for: "o-404", timeout: .milliseconds(200)) == nil, "nothing priced")
         }
     }
 

@@ -151,7 +151,7 @@ import DialectOpenAI
                 #expect(!events.contains(where: Self.isUsageChunk), "\(model): usage chunk leaked: \(plain.text)")
                 #expect(events.contains { $0.contains("finish_reason\": \"stop") }, "\(model) stayed spaced")
                 let requestID = try #require(plain.header("x-request-id"))
-                let record = try #require(await h.gateway.accounting.record(for: requestID))
+                let record = try #require(await h.records.record(for: requestID))
                 #expect(!record.estimated, "\(model): usage read from the spaced stream")
                 #expect(record.outcome == .completed, "\(model)")
                 #expect(record.usage.input > 0 && record.usage.totalOutput > 0, "\(model)")
@@ -168,7 +168,7 @@ import DialectOpenAI
                 }
                 #expect(reported, "\(model): the client asked for usage: \(asked.text)")
                 let askedID = try #require(asked.header("x-request-id"))
-                let askedRecord = try #require(await h.gateway.accounting.record(for: askedID))
+                let askedRecord = try #require(await h.records.record(for: askedID))
                 #expect(askedRecord.usage == record.usage, "\(model): same usage either way")
             }
         }
@@ -181,7 +181,7 @@ import DialectOpenAI
                 #expect(answer.status == 200, "\(model): \(answer.text)")
                 #expect(answer.text.contains("\": "), "\(model) answered spaced")
                 let answerID = try #require(answer.header("x-request-id"))
-                let record = try #require(await h.gateway.accounting.record(for: answerID))
+                let record = try #require(await h.records.record(for: answerID))
                 #expect(!record.estimated, "\(model)")
                 let usage = try #require(OpenAIUsage.decode(answer.json["usage"] ?? .null))
                 #expect(record.usage == usage, "\(model)")

@@ -44,7 +44,7 @@ import SwitchyardConfig
             var iterator = response.body.makeAsyncIterator()
             _ = try await iterator.next()
             try await client.shutdown()
-            let record = try #require(await h.gateway.accounting.record(for: "leaving-client", timeout: .seconds(20)))
+            let record = try #require(await h.records.record(for: "leaving-client", timeout: .seconds(20)))
             #expect(record.outcome == .clientDisconnected)
             #expect(record.provider == "slowstream")
             #expect(record.usage.totalInput > 0, "input is counted (estimated when the usage chunk never came)")
@@ -61,7 +61,7 @@ import SwitchyardConfig
             let last = try JSON.parse(try #require(events.last))
             #expect(last["error"]?["type"] == "server_error")
             let requestID = try #require(answer.header("x-request-id"))
-            let record = try #require(await h.gateway.accounting.record(for: requestID))
+            let record = try #require(await h.records.record(for: requestID))
             #expect(record.outcome == .upstreamFailed)
             #expect(record.estimated)
         }
@@ -75,7 +75,7 @@ import SwitchyardConfig
             let errors = events.compactMap { try? JSON.parse($0) }.filter { $0["error"] != nil }
             #expect(errors.count == 1, "the provider's error event, and no second one from the gateway")
             let requestID = try #require(answer.header("x-request-id"))
-            #expect(await h.gateway.accounting.record(for: requestID)?.outcome == .upstreamFailed)
+            #expect(await h.records.record(for: requestID)?.outcome == .upstreamFailed)
         }
     }
 

@@ -72,7 +72,7 @@ public enum OpenAIErrors {
         return [
             "error": [
                 "message": .string(error.message),
-                "type": .string(mapped.type),
+                "type": .string(error.openAIType ?? mapped.type),
                 "param": error.param.map(JSONValue.string) ?? .null,
                 "code": (ownCode(error.kind) ? mapped.code : error.code ?? mapped.code).map(JSONValue.string) ?? .null,
             ]

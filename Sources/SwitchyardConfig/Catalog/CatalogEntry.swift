@@ -29,6 +29,15 @@ public struct CatalogEntry: Sendable, Hashable, Codable {
 
         /// The cost of `usage` in USD. Cached and cache-write tokens fall back to the input price when the
         /// provider publishes none; reasoning is billed as output.
+        /// The cost of `usage` in whole micro-dollars (a price per million tokens is micro-dollars per token),
+        /// rounded up: what budgets and the spend log count, never floating point sums.
+        public func costMicroUSD(of usage: Usage) -> Int64 {
+            let micro = Double(usage.input) * input + Double(usage.cacheRead) * (cachedInput ?? input)
+                + Double(usage.cacheWrite) * (cacheWrite ?? input) + Double(usage.totalOutput) * output
+            guard micro.isFinite, micro > 0 else { return 0 }
+            return micro >= 9e18 ? Int64(9e18) : Int64(micro.rounded(.up))
+        }
+
         public func cost(of usage: Usage) -> Double {
             let perToken = 1.0 / 1_000_000
             return (Double(usage.input) * input + Double(usage.cacheRead) * (cachedInput ?? input)

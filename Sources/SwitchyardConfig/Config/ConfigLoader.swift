@@ -31,10 +31,20 @@ public struct ConfigLoader {
         var config = GatewayConfig()
         guard let root else { return config }
         let top = try mapping(root, path: "", allowed: [
-            "server", "store", "limits", "timeouts", "providers", "models", "catalog",
+            "server", "store", "governance", "keys", "limits", "timeouts", "providers", "models", "catalog",
         ])
         if let server = top["server"] { try readServer(server, into: &config) }
         if let store = top["store"] { config.store = try readStore(store) }
+        if let governance = top["governance"] { try readGovernance(governance, into: &config) }
+        if let keys = top["keys"] {
+            for (index, node) in try sequence(keys, path: "keys").enumerated() {
+                let key = try readDeclaredKey(node, path: "keys[\(index)]")
+                if config.keys.contains(where: { $0.name == key.name }) {
+                    throw ConfigError(path: "keys[\(index)].name", line: line(node), message: "duplicate key name '\(key.name)'")
+                }
+                config.keys.append(key)
+            }
+        }
         if let limits = top["limits"] { try readLimits(limits, into: &config) }
         if let timeouts = top["timeouts"] {
             config.timeouts = config.timeouts.applying(try readTimeouts(timeouts, path: "timeouts"))
@@ -86,10 +96,96 @@ public struct ConfigLoader {
     }
 
     func readStore(_ node: Node) throws(ConfigError) -> GatewayConfig.Store {
-        let fields = try mapping(node, path: "store", allowed: ["sqlite", "postgres"])
-        if let path = fields["sqlite"] { return .sqlite(path: try string(path, path: "store.sqlite")) }
-        if let url = fields["postgres"] { return .postgres(url: try string(url, path: "store.postgres")) }
-        throw ConfigError(path: "store", line: line(node), message: "expected 'sqlite: PATH' or 'postgres: URL'")
+        let fields = try mapping(node, path: "store", allowed: ["sqlite", "postgres", "memory"])
+        guard fields.count == 1 else {
+            throw ConfigError(path: "store", line: line(node), message: "expected exactly one of 'sqlite: PATH', 'postgres: URL' or 'memory: true'")
+        }
+        if let path = fields["sqlite"] {
+            let value = try string(path, path: "store.sqlite")
+            guard !value.isEmpty else { throw ConfigError(path: "store.sqlite", line: line(path), message: "expected a file path") }
+            return .sqlite(path: value)
+        }
+        if let url = fields["postgres"] {
+            let value = try string(url, path: "store.postgres")
+            guard value.hasPrefix("postgres://") || value.hasPrefix("postgresql://") else {
+                throw ConfigError(path: "store.postgres", line: line(url), message: "expected postgres://user:password@host:port/database")
+            }
+            return .postgres(url: value)
+        }
+        if let memory = fields["memory"] {
+            guard try boolean(memory, path: "store.memory") else {
+                throw ConfigError(path: "store.memory", line: line(memory), message: "only 'memory: true' is meaningful; remove the store section for the SQLite default")
+            }
+            return .memory
+        }
+        throw ConfigError(path: "store", line: line(node), message: "expected 'sqlite: PATH', 'postgres: URL' or 'memory: true'")
+    }
+
+    func readGovernance(_ node: Node, into config: inout GatewayConfig) throws(ConfigError) {
+        let fields = try mapping(node, path: "governance", allowed: ["sync_interval", "fit_max_tokens", "alerts"])
+        if let v = fields["sync_interval"] { config.governance.syncInterval = try duration(v, path: "governance.sync_interval") }
+        if let v = fields["fit_max_tokens"] { config.governance.fitMaxTokens = try boolean(v, path: "governance.fit_max_tokens") }
+        if let alerts = fields["alerts"] {
+            let alertFields = try mapping(alerts, path: "governance.alerts", allowed: ["webhook"])
+            if let hook = alertFields["webhook"] {
+                let url = try string(hook, path: "governance.alerts.webhook")
+                guard url.hasPrefix("http://") || url.hasPrefix("https://") else {
+                    throw ConfigError(path: "governance.alerts.webhook", line: line(hook), message: "must start with http:// or https://")
+                }
+                config.governance.alertWebhook = url
+            }
+        }
+    }
+
+    func readDeclaredKey(_ node: Node, path: String) throws(ConfigError) -> GatewayConfig.DeclaredKey {
+        let fields = try mapping(node, path: path, allowed: [
+            "name", "key", "team", "models", "rpm", "tpm", "max_parallel", "budget", "zero_retention",
+        ])
+        guard let nameNode = fields["name"], let keyNode = fields["key"] else {
+            throw ConfigError(path: path, line: line(node), message: "'name' and 'key' are required")
+        }
+        let secret = try string(keyNode, path: "\(path).key")
+        guard secret.utf8.count >= 16 else {
+            throw ConfigError(path: "\(path).key", line: line(keyNode), message: "must be at least 16 characters")
+        }
+        var key = GatewayConfig.DeclaredKey(name: try string(nameNode, path: "\(path).name"), key: secret)
+        key.line = line(node)
+        key.team = try optionalString(fields["team"], path: "\(path).team")
+        if let models = fields["models"] {
+            key.models = try sequence(models, path: "\(path).models").enumerated().map { index, item throws(ConfigError) in
+                try string(item, path: "\(path).models[\(index)]")
+            }
+        }
+        if let v = fields["rpm"] { key.rpm = try integer(v, path: "\(path).rpm", range: 1...100_000_000) }
+        if let v = fields["tpm"] { key.tpm = try integer(v, path: "\(path).tpm", range: 1...Int(Int32.max)) }
+        if let v = fields["max_parallel"] { key.maxParallel = try integer(v, path: "\(path).max_parallel", range: 1...1_000_000) }
+        if let v = fields["zero_retention"] { key.zeroRetention = try boolean(v, path: "\(path).zero_retention") }
+        if let budgetNode = fields["budget"] {
+            let budget = try mapping(budgetNode, path: "\(path).budget", allowed: ["max_usd", "soft_usd", "period"])
+            guard let max = budget["max_usd"] else {
+                throw ConfigError(path: "\(path).budget.max_usd", line: line(budgetNode), message: "required")
+            }
+            var setting = GatewayConfig.BudgetSetting(maxUSD: try number(max, path: "\(path).budget.max_usd"))
+            setting.softUSD = try budget["soft_usd"].map { (n) throws(ConfigError) in try number(n, path: "\(path).budget.soft_usd") }
+            if let period = budget["period"] {
+                let text = try string(period, path: "\(path).budget.period")
+                guard ["day", "week", "month", "total"].contains(text) else {
+                    throw ConfigError(path: "\(path).budget.period", line: line(period), message: "must be day, week, month or total")
+                }
+                setting.period = text
+            }
+            key.budget = setting
+        }
+        return key
+    }
+
+    func boolean(_ node: Node, path: String) throws(ConfigError) -> Bool {
+        let text = try string(node, path: path)
+        switch text {
+        case "true", "True", "yes": return true
+        case "false", "False", "no": return false
+        default: throw ConfigError(path: path, line: line(node), message: "expected true or false, got '\(text)'")
+        }
     }
 
     func readLimits(_ node: Node, into config: inout GatewayConfig) throws(ConfigError) {
@@ -405,6 +501,8 @@ struct KeyedNodes: Sequence {
     private var items: [(String, Node)] = []
 
     mutating func append(_ key: String, _ node: Node) { items.append((key, node)) }
+
+    var count: Int { items.count }
 
     subscript(key: String) -> Node? { items.first { $0.0 == key }?.1 }
 

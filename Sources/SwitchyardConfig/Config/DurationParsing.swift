@@ -24,6 +24,12 @@ extension Duration {
     }
 
     /// Whole seconds and fractions as a `Double`.
+    /// Whole milliseconds (truncated).
+    public var milliseconds: Int64 {
+        let (seconds, attoseconds) = components
+        return seconds * 1000 + attoseconds / 1_000_000_000_000_000
+    }
+
     public var seconds: Double {
         let parts = components
         return Double(parts.seconds) + Double(parts.attoseconds) / 1e18

@@ -12,9 +12,55 @@ public struct GatewayConfig: Sendable {
         public init() {}
     }
 
+    /// Where keys, teams, budgets and the spend log are kept (CONTRACT §2). Absent: a SQLite file
+    /// `switchyard.db` beside the config file.
     public enum Store: Sendable, Equatable {
         case sqlite(path: String)
         case postgres(url: String)
+        case memory
+    }
+
+    /// CONTRACT §2 `governance:`.
+    public struct Governance: Sendable {
+        /// How often local counters, budget leases and keys are reconciled through the store.
+        public var syncInterval: Duration = .seconds(1)
+        /// Lower a request's output-token limit to what its budget affords instead of refusing it.
+        public var fitMaxTokens = false
+        /// Where soft-limit alerts are posted.
+        public var alertWebhook: String?
+        public init() {}
+    }
+
+    /// A budget as configured: USD amounts.
+    public struct BudgetSetting: Sendable, Equatable {
+        public var maxUSD: Double
+        public var softUSD: Double?
+        /// day, week, month or total.
+        public var period: String
+        public init(maxUSD: Double, softUSD: Double? = nil, period: String = "month") {
+            self.maxUSD = maxUSD
+            self.softUSD = softUSD
+            self.period = period
+        }
+    }
+
+    /// A virtual key declared under `keys:` (GitOps), beside the ones the admin API creates.
+    public struct DeclaredKey: Sendable {
+        public var name: String
+        public var key: String
+        /// A team id or name; a team of that name is created when none exists.
+        public var team: String?
+        public var models: [String]?
+        public var rpm: Int?
+        public var tpm: Int?
+        public var maxParallel: Int?
+        public var budget: BudgetSetting?
+        public var zeroRetention = false
+        public var line: Int?
+        public init(name: String, key: String) {
+            self.name = name
+            self.key = key
+        }
     }
 
     public struct Limits: Sendable {
@@ -127,6 +173,8 @@ public struct GatewayConfig: Sendable {
 
     public var server = Server()
     public var store: Store?
+    public var governance = Governance()
+    public var keys: [DeclaredKey] = []
     public var limits = Limits()
     public var timeouts = Timeouts()
     public var providers: [Provider] = []

@@ -33,6 +33,9 @@ public struct GatewayError: Error, Sendable, Hashable, CustomStringConvertible {
     private var normalizedRetryAfter: String?
     /// The upstream's HTTP status, when the error came from a provider.
     public var upstreamStatus: Int?
+    /// The error `type` OpenAI-dialect clients see, where the contract fixes one other than the class's
+    /// default (the gateway's own rate limits: `rate_limit_error`).
+    public var openAIType: String?
 
     public init(
         _ kind: Kind, _ message: String, param: String? = nil, code: String? = nil, retryAfter: String? = nil,

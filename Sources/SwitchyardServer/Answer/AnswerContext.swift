@@ -31,6 +31,8 @@ struct AnswerContext: Sendable {
     let scrubber: SecretScrubber
     /// Client parameters the gateway honoured another way than sending them (`Adjustment`).
     let adjustments: [String]
+    /// Headers admission adds to every answer (`x-ratelimit-*`).
+    let extraHeaders: HTTPFields
     /// Called once, when the answer ended (the request's completion).
     let onEnd: @Sendable (AnswerEnding) -> Void
 
@@ -44,6 +46,7 @@ struct AnswerContext: Sendable {
         headers[.switchyardAttempts] = String(attempts)
         if let cost { headers[.switchyardCost] = Self.formatCost(cost) }
         if !adjustments.isEmpty { headers[.switchyardAdjusted] = adjustments.joined(separator: ", ") }
+        headers.append(contentsOf: extraHeaders)
         return headers
     }
 

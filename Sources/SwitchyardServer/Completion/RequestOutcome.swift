@@ -1,4 +1,5 @@
 import SwitchyardCore
+import SwitchyardGovernance
 import SwitchyardRouting
 
 /// How one client request ended — the single value every request hands to the completion point
@@ -41,6 +42,10 @@ public struct RequestOutcome: Sendable {
     public var stream: Bool
     /// Whether a cache answered (no cache yet: always false).
     public var cacheHit = false
+    /// The path the client called (`/v1/chat/completions`).
+    public var endpoint = ""
+    /// What admission holds for the request (budget reservations, a parallel slot), settled at completion.
+    public var ticket: AdmissionTicket?
 
     public init(
         requestID: String, identity: Identity? = nil, publicModel: String? = nil, deployment: Deployment? = nil,

@@ -35,8 +35,12 @@ struct ModelRequestHandler: Sendable {
         var outcome = RequestOutcome(
             requestID: requestID, identity: context.identity, status: 0, ending: .failed, duration: .zero,
             attempts: [], stream: false)
+        outcome.endpoint = request.uri.path
         let completion = self.completion
+        var admitted = Admission()
         func refuse(_ error: GatewayError, headers: HTTPFields = [:]) -> Response {
+            var headers = headers
+            headers.append(contentsOf: admitted.headers)
             let response = dialect.errorResponse(error, requestID: requestID, headers: headers)
             outcome.error = error
             outcome.status = outcome.ending == .clientGone ? 499 : Int(response.status.code)
@@ -66,9 +70,19 @@ struct ModelRequestHandler: Sendable {
             outcome.publicModel = parsed.model
             var generator = SystemRandomNumberGenerator()
             plan = try snapshot.router.plan(model: parsed.model, using: &generator)
-            try admission.admit(
-                AdmissionRequest(identity: identity, plan: plan, stream: parsed.stream, requestBytes: body.readableBytes))
         } catch {
+            return refuse(error)
+        }
+        do throws(GatewayError) {
+            admitted = try await admission.admit(
+                AdmissionRequest(
+                    identity: identity, plan: plan, stream: parsed.stream, requestBytes: body.readableBytes,
+                    maxOutputTokens: parsed.maxOutputTokens))
+            outcome.ticket = admitted.ticket
+        } catch {
+            if let grant = identity.grant, let governance = admission.governance {
+                admitted.headers = HTTPFields(pairs: governance.rateLimitHeaders(grant))
+            }
             return refuse(error)
         }
 
@@ -110,7 +124,7 @@ struct ModelRequestHandler: Sendable {
                 plan: plan, deployment: served.deployment, requestID: requestID, attempts: run.attempts.count,
                 started: started, maxStreamDuration: snapshot.config.limits.maxStreamDuration,
                 requestBytes: body.readableBytes, scrubber: snapshot.scrubber(for: served.deployment),
-                adjustments: served.answer.route.adjustments
+                adjustments: served.answer.route.adjustments, extraHeaders: admitted.headers
             ) { ending in
                 var outcome = answered
                 outcome.status = 200

@@ -9,6 +9,8 @@ struct PassthroughRequest: Sendable {
     let stream: Bool
     /// The client asked for the usage chunk itself.
     let clientWantsUsage: Bool
+    /// `max_completion_tokens`, else `max_tokens`, when the client set one (budgets reserve by it).
+    let maxOutputTokens: Int?
     private let modelRange: Range<Int>
     private let streamOptionsRange: Range<Int>?
 
@@ -40,10 +42,13 @@ struct PassthroughRequest: Sendable {
         modelRange = modelField.value
         let streamField = fields.first { $0.key == "stream" }
         let optionsField = fields.first { $0.key == "stream_options" }
+        let limitField = fields.first { $0.key == "max_completion_tokens" } ?? fields.first { $0.key == "max_tokens" }
         var stream = false
         var wantsUsage = false
+        var limit: Int?
         body.withUnsafeReadableBytes { bytes in
             if let streamField { stream = JSONScanner.isTrue(bytes, streamField.value) }
+            if let limitField { limit = JSONScanner.intValue(bytes, limitField.value).map { max(0, $0) } }
             if let optionsField, !JSONScanner.isNull(bytes, optionsField.value),
                 let options = try? JSON.parse(UnsafeRawBufferPointer(rebasing: bytes[optionsField.value]))
             {
@@ -51,6 +56,7 @@ struct PassthroughRequest: Sendable {
             }
         }
         self.stream = stream
+        maxOutputTokens = limit
         clientWantsUsage = wantsUsage
         streamOptionsRange = optionsField?.value
     }

@@ -4,15 +4,19 @@ import NIOCore
 import NIOSSL
 import SwitchyardConfig
 import SwitchyardCore
+import SwitchyardGovernance
 import SwitchyardProviders
 import SwitchyardRouting
+import SwitchyardStore
 
 /// The gateway: the current configuration snapshot, the upstream client, the attempt loop, admission and
 /// the completion point, and the routes that put them together. Requests share it without locks.
 public struct Gateway: Sendable {
     let state: GatewayState
-    /// The first completion sink: priced records of recent requests.
-    public let accounting: Accounting
+    /// Keys, teams, limits and budgets over the store.
+    public let governance: Governance
+    /// The spend log's background writer.
+    public let spendWriter: SpendWriter
     let completion: CompletionPoint
     let upstream: UpstreamClient
     let attemptLoop: AttemptLoop
@@ -23,8 +27,10 @@ public struct Gateway: Sendable {
     public var config: GatewayConfig { state.current.config }
     public var router: ModelRouter { state.current.router }
 
-    public init(config: GatewayConfig, catalog: Catalog, logger: Logger) throws(ConfigError) {
-        try self.init(config: config, catalog: catalog, logger: logger, upstreamTLS: nil, admissionPolicies: [], sinks: [])
+    /// - Parameter store: where keys, budgets and the spend log live (`StoreFactory.open`); memory when nil.
+    public init(config: GatewayConfig, catalog: Catalog, logger: Logger, store: (any Store)? = nil) throws(ConfigError) {
+        try self.init(
+            config: config, catalog: catalog, logger: logger, store: store, upstreamTLS: nil, admissionPolicies: [], sinks: [])
     }
 
     /// - Parameters:
@@ -32,18 +38,27 @@ public struct Gateway: Sendable {
     ///   - admissionPolicies: the admission stage's rules, in order.
     ///   - sinks: completion sinks after the built-in ones.
     init(
-        config: GatewayConfig, catalog: Catalog, logger: Logger, upstreamTLS: TLSConfiguration? = nil,
-        admissionPolicies: [any AdmissionPolicy] = [], sinks: [any CompletionSink] = []
+        config: GatewayConfig, catalog: Catalog, logger: Logger, store: (any Store)? = nil,
+        upstreamTLS: TLSConfiguration? = nil, admissionPolicies: [any AdmissionPolicy] = [], sinks: [any CompletionSink] = []
     ) throws(ConfigError) {
-        state = GatewayState(try GatewaySnapshot(config: config, catalog: catalog))
+        let store: any Store = store ?? MemoryStore()
+        var alert: (@Sendable (BudgetAlert) async -> Void)?
+        if let url = config.governance.alertWebhook {
+            let webhook = AlertWebhook(url: url, logger: logger)
+            alert = { budgetAlert in await webhook.post(budgetAlert) }
+        }
+        governance = Governance(
+            store: store, governance: config.governance, declaredKeys: config.keys, logger: logger, alert: alert)
+        spendWriter = SpendWriter(store: store, logger: logger)
+        state = GatewayState(try GatewaySnapshot(config: config, catalog: catalog, governance: governance))
         self.logger = logger
         upstream = UpstreamClient(
             profiles: Self.upstreamProfiles(config), providers: config.providers,
             maxQueueWait: config.limits.maxQueueWait, tls: upstreamTLS)
-        accounting = Accounting(logger: logger)
-        completion = CompletionPoint(sinks: [accounting, AttemptLog(logger: logger)] + sinks)
+        completion = CompletionPoint(
+            sinks: [AdmissionSettlement(), SpendLogSink(writer: spendWriter, logger: logger), AttemptLog(logger: logger)] + sinks)
         attemptLoop = AttemptLoop()
-        admission = AdmissionStage(policies: admissionPolicies)
+        admission = AdmissionStage(policies: admissionPolicies, governance: governance, spendWriter: spendWriter)
     }
 
     /// Every timeout combination a deployment can have (global, per provider, per model): `connect` and
@@ -61,8 +76,26 @@ public struct Gateway: Sendable {
         return profiles
     }
 
-    /// Closes upstream connections; call after the server stopped.
+    /// Starts governance (migrates the store, applies the keys declared in config, loads the directory).
+    public func start() async throws {
+        try await governance.start()
+    }
+
+    /// The background work beside the server until cancelled: the spend writer and governance's sync.
+    public func runBackground() async {
+        await withDiscardingTaskGroup { group in
+            group.addTask { await spendWriter.run() }
+            group.addTask { await governance.run() }
+        }
+    }
+
+    /// After the server stopped (in-flight requests drained): writes every spend row, gives budget leases
+    /// back, closes the store and upstream connections.
     public func shutdown() async {
+        let unwritten = await spendWriter.flush(timeout: .seconds(30))
+        if unwritten > 0 { logger.error("\(unwritten) spend rows could not be written before stopping") }
+        await governance.stop()
+        await governance.store.close()
         await upstream.shutdown()
     }
 
@@ -96,6 +129,11 @@ public struct Gateway: Sendable {
                 await handler.handleCancellingOnDeparture(request, context: context, dialect: openAI, operation: operation)
             }
         }
+
+        let admin = router.group("/admin")
+            .add(middleware: AuthenticationMiddleware(state: state, dialect: openAI, completion: completion))
+            .add(middleware: AdminOnlyMiddleware())
+        AdminRoutes(governance: governance, writer: spendWriter).register(on: admin)
 
         let anthropic = AnthropicMessagesDialect()
         let anthropicRoutes = router.group().add(middleware: AuthenticationMiddleware(state: state, dialect: anthropic, completion: completion))

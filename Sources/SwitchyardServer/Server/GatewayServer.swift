@@ -22,6 +22,14 @@ public struct GatewayServer: Sendable {
 
     /// Serves; `onStarted` receives the bound port (useful with port 0).
     public func run(handleSignals: Bool, onStarted: @escaping @Sendable (Int) async -> Void = { _ in }) async throws {
+        do {
+            try await gateway.start()
+        } catch {
+            await gateway.shutdown()
+            throw error
+        }
+        let background = Task { await gateway.runBackground() }
+        defer { background.cancel() }
         let app = Application(
             router: gateway.buildRouter(),
             server: HTTPServerBuilder { responder in
@@ -47,9 +55,13 @@ public struct GatewayServer: Sendable {
                 try await app.runService()
             }
         } catch {
+            background.cancel()
+            await background.value
             await gateway.shutdown()
             throw error
         }
+        background.cancel()
+        await background.value
         await gateway.shutdown()
     }
 }

@@ -2,6 +2,7 @@ import Atomics
 import NIOCore
 import SwitchyardConfig
 import SwitchyardCore
+import SwitchyardGovernance
 import SwitchyardProviders
 import SwitchyardRouting
 
@@ -11,7 +12,7 @@ import SwitchyardRouting
 final class GatewaySnapshot: AtomicReference, Sendable {
     let config: GatewayConfig
     let router: ModelRouter
-    /// Who a request is from (the master key today; virtual keys next).
+    /// Who a request is from: the master key or a virtual key.
     let authenticator: any Authenticator
     /// Per provider name: how to reach it, and its credentials ready to mask in answers.
     let adapters: [String: any ProviderAdapter]
@@ -19,13 +20,13 @@ final class GatewaySnapshot: AtomicReference, Sendable {
     /// The `/v1/models` answer.
     let modelsBody: ByteBuffer
 
-    init(config: GatewayConfig, catalog: Catalog) throws(ConfigError) {
+    init(config: GatewayConfig, catalog: Catalog, governance: Governance? = nil) throws(ConfigError) {
         guard let key = config.server.masterKey, !key.isEmpty else {
             throw ConfigError(path: "server.master_key", line: nil, message: "a master key is required")
         }
         self.config = config
         router = try ModelRouter(config: config, catalog: catalog)
-        authenticator = MasterKeyAuthenticator(masterKey: Array(key.utf8))
+        authenticator = GatewayAuthenticator(masterKey: Array(key.utf8), governance: governance)
         var adapters: [String: any ProviderAdapter] = [:]
         var scrubbers: [String: SecretScrubber] = [:]
         for provider in config.providers where adapters[provider.name] == nil {

@@ -1,0 +1,304 @@
+/// The store over a SQL engine (SQLite or PostgreSQL): the statements are written once, here.
+public final class SQLStore: Store {
+    let database: any SQLDatabase
+    /// Appended to the statement that locks a budget period's row while a lease is granted
+    /// (`FOR UPDATE` on PostgreSQL; SQLite's transactions already exclude each other).
+    let rowLock: String
+    /// Run first in the migration transaction, so that instances starting together migrate one at a time.
+    let migrationLock: String?
+
+    public var engine: String { database.engine }
+
+    init(database: any SQLDatabase, rowLock: String = "", migrationLock: String? = nil) {
+        self.database = database
+        self.rowLock = rowLock
+        self.migrationLock = migrationLock
+    }
+
+    public func migrate() async throws {
+        let migrationLock = self.migrationLock
+        try await database.transaction { session in
+            if let migrationLock { _ = try await session.execute(migrationLock, []) }
+            _ = try await session.execute(Schema.versionTable, [])
+            let applied = Set(try await session.execute("SELECT version FROM schema_version", []).compactMap { $0.first?.int })
+            for migration in Schema.migrations where !applied.contains(Int64(migration.version)) {
+                for statement in migration.statements { _ = try await session.execute(statement, []) }
+                _ = try await session.execute(
+                    "INSERT INTO schema_version (version, applied_at) VALUES (?, ?)",
+                    [.int(Int64(migration.version)), .int(UTCTime.now())])
+            }
+        }
+    }
+
+    // MARK: - Keys and teams
+
+    public func keys() async throws -> [KeyRecord] {
+        try await database.transaction { session in
+            try await session.execute("SELECT body FROM virtual_keys", []).map { row in
+                try RecordCoding.decodeKey(row.first?.text ?? "")
+            }
+        }
+    }
+
+    public func teams() async throws -> [TeamRecord] {
+        try await database.transaction { session in
+            try await session.execute("SELECT body FROM teams", []).map { row in
+                try RecordCoding.decodeTeam(row.first?.text ?? "")
+            }
+        }
+    }
+
+    public func save(key: KeyRecord) async throws {
+        try await database.transaction { session in
+            _ = try await session.execute(
+                """
+                INSERT INTO virtual_keys (id, name, secret_hash, key_prefix, team_id, body, created_at, revoked_at, expires_at)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+                ON CONFLICT (id) DO UPDATE SET name = excluded.name, secret_hash = excluded.secret_hash,
+                    key_prefix = excluded.key_prefix, team_id = excluded.team_id, body = excluded.body,
+                    revoked_at = excluded.revoked_at, expires_at = excluded.expires_at
+                """,
+                [
+                    .text(key.id), .text(key.name), .text(key.secretHash), .text(key.keyPrefix), SQLValue(key.team),
+                    .text(RecordCoding.encode(key)), .int(key.createdAt), SQLValue(key.revokedAt), SQLValue(key.expiresAt),
+                ])
+        }
+    }
+
+    public func save(team: TeamRecord) async throws {
+        try await database.transaction { session in
+            _ = try await session.execute(
+                """
+                INSERT INTO teams (id, name, body, created_at) VALUES (?, ?, ?, ?)
+                ON CONFLICT (id) DO UPDATE SET name = excluded.name, body = excluded.body
+                """, [.text(team.id), .text(team.name), .text(RecordCoding.encode(team)), .int(team.createdAt)])
+        }
+    }
+
+    public func deleteTeam(id: String) async throws -> Bool {
+        try await database.transaction { session in
+            !(try await session.execute("DELETE FROM teams WHERE id = ? RETURNING id", [.text(id)])).isEmpty
+        }
+    }
+
+    // MARK: - Spend log
+
+    static let spendColumns = """
+        row_id, id, time, key_id, team_id, endpoint, model, provider, upstream_model, status, error_class, stream,
+        input_tokens, output_tokens, cached_input_tokens, cache_write_tokens, reasoning_tokens, cost_micro_usd, priced,
+        latency_ms, ttft_ms, attempts, cache_hit, client_disconnected, estimated
+        """
+
+    public func append(_ rows: [SpendRow]) async throws {
+        guard !rows.isEmpty else { return }
+        try await database.transaction { session in
+            for row in rows {
+                let inserted = try await session.execute(
+                    "INSERT INTO spend_log (\(Self.spendColumns)) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (row_id) DO NOTHING RETURNING row_id",
+                    Self.binds(row))
+                // Only a row inserted now is added to the roll-up: a retried batch is not counted twice.
+                guard !inserted.isEmpty else { continue }
+                _ = try await session.execute(
+                    """
+                    INSERT INTO spend_hourly (hour, key_id, team_id, model, provider, requests, errors, input_tokens,
+                        output_tokens, cached_input_tokens, cache_write_tokens, reasoning_tokens, cost_micro_usd)
+                    VALUES (?, ?, ?, ?, ?, 1, ?, ?, ?, ?, ?, ?, ?)
+                    ON CONFLICT (hour, key_id, team_id, model, provider) DO UPDATE SET
+                        requests = spend_hourly.requests + 1, errors = spend_hourly.errors + excluded.errors,
+                        input_tokens = spend_hourly.input_tokens + excluded.input_tokens,
+                        output_tokens = spend_hourly.output_tokens + excluded.output_tokens,
+                        cached_input_tokens = spend_hourly.cached_input_tokens + excluded.cached_input_tokens,
+                        cache_write_tokens = spend_hourly.cache_write_tokens + excluded.cache_write_tokens,
+                        reasoning_tokens = spend_hourly.reasoning_tokens + excluded.reasoning_tokens,
+                        cost_micro_usd = spend_hourly.cost_micro_usd + excluded.cost_micro_usd
+                    """,
+                    [
+                        .int(UTCTime.startOfHour(row.time)), .text(row.keyID ?? ""), .text(row.teamID ?? ""),
+                        .text(row.model), .text(row.provider ?? ""), .int(row.isError ? 1 : 0), .int(Int64(row.inputTokens)),
+                        .int(Int64(row.outputTokens)), .int(Int64(row.cachedInputTokens)), .int(Int64(row.cacheWriteTokens)),
+                        .int(Int64(row.reasoningTokens)), .int(row.cost),
+                    ])
+            }
+        }
+    }
+
+    static func binds(_ row: SpendRow) -> [SQLValue] {
+        [
+            .text(row.rowID), .text(row.id), .int(row.time), SQLValue(row.keyID), SQLValue(row.teamID), .text(row.endpoint),
+            .text(row.model), SQLValue(row.provider), SQLValue(row.upstreamModel), .int(Int64(row.status)),
+            SQLValue(row.errorClass), .bool(row.stream), .int(Int64(row.inputTokens)), .int(Int64(row.outputTokens)),
+            .int(Int64(row.cachedInputTokens)), .int(Int64(row.cacheWriteTokens)), .int(Int64(row.reasoningTokens)),
+            .int(row.cost), .bool(row.priced), .int(Int64(row.latencyMs)), SQLValue(row.ttftMs), .int(Int64(row.attempts)),
+            .bool(row.cacheHit), .bool(row.clientDisconnected), .bool(row.estimated),
+        ]
+    }
+
+    static func spendRow(_ c: SQLRow) throws -> SpendRow {
+        guard c.count == 25, let rowID = c[0].text, let id = c[1].text, let time = c[2].int, let endpoint = c[5].text,
+            let model = c[6].text
+        else { throw StoreError("a spend row has an unexpected shape") }
+        func int(_ i: Int) -> Int { Int(c[i].int ?? 0) }
+        return SpendRow(
+            rowID: rowID, id: id, time: time, keyID: c[3].text, teamID: c[4].text, endpoint: endpoint, model: model,
+            provider: c[7].text, upstreamModel: c[8].text, status: int(9), errorClass: c[10].text, stream: c[11].bool,
+            inputTokens: int(12), outputTokens: int(13), cachedInputTokens: int(14), cacheWriteTokens: int(15),
+            reasoningTokens: int(16), cost: c[17].int ?? 0, priced: c[18].bool, latencyMs: int(19),
+            ttftMs: c[20].int.map { Int($0) }, attempts: int(21), cacheHit: c[22].bool, clientDisconnected: c[23].bool,
+            estimated: c[24].bool)
+    }
+
+    public func requests(_ query: RequestQuery) async throws -> [SpendRow] {
+        var conditions: [String] = []
+        var binds: [SQLValue] = []
+        func add(_ condition: String, _ values: SQLValue...) {
+            conditions.append(condition)
+            binds += values
+        }
+        if let key = query.key { add("key_id = ?", .text(key)) }
+        if let team = query.team { add("team_id = ?", .text(team)) }
+        if let model = query.model { add("model = ?", .text(model)) }
+        if let provider = query.provider { add("provider = ?", .text(provider)) }
+        if let status = query.status { add("status = ?", .int(Int64(status))) }
+        if let from = query.from { add("time >= ?", .int(from)) }
+        if let to = query.to { add("time < ?", .int(to)) }
+        if let before = query.before {
+            add("(time < ? OR (time = ? AND row_id < ?))", .int(before.time), .int(before.time), .text(before.rowID))
+        }
+        let filter = conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND ")
+        let sql = "SELECT \(Self.spendColumns) FROM spend_log \(filter) ORDER BY time DESC, row_id DESC LIMIT \(max(1, min(query.limit, 1000)))"
+        let statementBinds = binds
+        return try await database.transaction { session in
+            try await session.execute(sql, statementBinds).map(Self.spendRow)
+        }
+    }
+
+    public func request(id: String) async throws -> SpendRow? {
+        try await database.transaction { session in
+            try await session.execute(
+                "SELECT \(Self.spendColumns) FROM spend_log WHERE id = ? ORDER BY time DESC, row_id DESC LIMIT 1", [.text(id)]
+            ).first.map(Self.spendRow)
+        }
+    }
+
+    public func spend(_ query: SpendQuery) async throws -> [SpendGroup] {
+        var conditions: [String] = []
+        var binds: [SQLValue] = []
+        if let from = query.from {
+            conditions.append("hour >= ?")
+            binds.append(.int(UTCTime.startOfHour(from)))
+        }
+        if let to = query.to {
+            conditions.append("hour < ?")
+            binds.append(.int(to))
+        }
+        if let key = query.key {
+            conditions.append("key_id = ?")
+            binds.append(.text(key))
+        }
+        if let team = query.team {
+            conditions.append("team_id = ?")
+            binds.append(.text(team))
+        }
+        if let model = query.model {
+            conditions.append("model = ?")
+            binds.append(.text(model))
+        }
+        // Group expressions come from a fixed table, never from the request.
+        let expressions = query.groupBy.map { grouping -> String in
+            switch grouping {
+            case .key: "key_id"
+            case .team: "team_id"
+            case .model: "model"
+            case .provider: "provider"
+            case .day: "CAST(hour / 86400000 AS BIGINT) * 86400000"
+            case .hour: "hour"
+            }
+        }
+        let filter = conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND ")
+        let sums = ["requests", "errors", "input_tokens", "output_tokens", "cached_input_tokens", "cache_write_tokens", "reasoning_tokens", "cost_micro_usd"]
+            .map { "CAST(COALESCE(SUM(\($0)), 0) AS BIGINT)" }
+        let selected = (expressions + sums).joined(separator: ", ")
+        let grouping = expressions.isEmpty ? "" : "GROUP BY " + expressions.joined(separator: ", ")
+        let sql = "SELECT \(selected) FROM spend_hourly \(filter) \(grouping)"
+        let statementBinds = binds
+        let groupBy = query.groupBy
+        let rows = try await database.transaction { session in try await session.execute(sql, statementBinds) }
+        return rows.compactMap { row -> SpendGroup? in
+            guard row.count == groupBy.count + sums.count else { return nil }
+            var fields: [SpendGrouping: String] = [:]
+            for (index, grouping) in groupBy.enumerated() {
+                switch grouping {
+                case .day, .hour: fields[grouping] = UTCTime.format(row[index].int ?? 0)
+                default: fields[grouping] = row[index].text ?? ""
+                }
+            }
+            let n = groupBy.count
+            var totals = SpendTotals()
+            totals.requests = Int(row[n].int ?? 0)
+            totals.errors = Int(row[n + 1].int ?? 0)
+            totals.inputTokens = Int(row[n + 2].int ?? 0)
+            totals.outputTokens = Int(row[n + 3].int ?? 0)
+            totals.cachedInputTokens = Int(row[n + 4].int ?? 0)
+            totals.cacheWriteTokens = Int(row[n + 5].int ?? 0)
+            totals.reasoningTokens = Int(row[n + 6].int ?? 0)
+            totals.cost = row[n + 7].int ?? 0
+            // An empty table still sums to one all-zero row when nothing is grouped.
+            if n == 0 && totals.requests == 0 { return nil }
+            return SpendGroup(fields: fields, totals: totals)
+        }
+    }
+
+    public func spent(_ scope: SpendScope, since: UTCTime.Millis) async throws -> MicroUSD {
+        var sql = "SELECT CAST(COALESCE(SUM(cost_micro_usd), 0) AS BIGINT) FROM spend_hourly WHERE \(scope.kind == .key ? "key_id" : "team_id") = ? AND hour >= ?"
+        var binds: [SQLValue] = [.text(scope.id), .int(since)]
+        if let model = scope.model {
+            sql += " AND model = ?"
+            binds.append(.text(model))
+        }
+        let statementBinds = binds
+        let statement = sql
+        return try await database.transaction { session in
+            try await session.execute(statement, statementBinds).first?.first?.int ?? 0
+        }
+    }
+
+    // MARK: - Budget leases and alerts
+
+    public func lease(_ request: LeaseRequest) async throws -> MicroUSD {
+        let scope = request.scope.storageKey
+        let rowLock = self.rowLock
+        return try await database.transaction { session in
+            _ = try await session.execute(
+                "INSERT INTO budget_periods (scope, period_start) VALUES (?, ?) ON CONFLICT (scope, period_start) DO NOTHING",
+                [.text(scope), .int(request.periodStart)])
+            _ = try await session.execute(
+                "SELECT scope FROM budget_periods WHERE scope = ? AND period_start = ?\(rowLock)",
+                [.text(scope), .int(request.periodStart)])
+            let others = try await session.execute(
+                """
+                SELECT CAST(COALESCE(SUM(CASE WHEN expires_at > ? THEN granted ELSE spent END), 0) AS BIGINT)
+                FROM budget_leases WHERE scope = ? AND period_start = ? AND instance <> ?
+                """, [.int(request.now), .text(scope), .int(request.periodStart), .text(request.instance)]
+            ).first?.first?.int ?? 0
+            let granted = request.grant(othersCommitted: others)
+            _ = try await session.execute(
+                """
+                INSERT INTO budget_leases (scope, period_start, instance, granted, spent, expires_at) VALUES (?, ?, ?, ?, ?, ?)
+                ON CONFLICT (scope, period_start, instance) DO UPDATE SET granted = excluded.granted,
+                    spent = excluded.spent, expires_at = excluded.expires_at
+                """,
+                [.text(scope), .int(request.periodStart), .text(request.instance), .int(granted), .int(request.spent), .int(request.expiresAt)])
+            return granted
+        }
+    }
+
+    public func claimAlert(scope: SpendScope, periodStart: UTCTime.Millis) async throws -> Bool {
+        try await database.transaction { session in
+            !(try await session.execute(
+                "INSERT INTO budget_alerts (scope, period_start, at) VALUES (?, ?, ?) ON CONFLICT (scope, period_start) DO NOTHING RETURNING scope",
+                [.text(scope.storageKey), .int(periodStart), .int(UTCTime.now())])).isEmpty
+        }
+    }
+
+    public func close() async { await database.close() }
+}
