@@ -75,6 +75,18 @@ if [ "$status" -ne 0 ]; then
   step_failed "dependency installation $(describe_status "$status")"
 fi
 
+echo "== postgresql (a throwaway server for the store tests)"
+PG_DIR=""
+if pg=$(scripts/postgres.sh start 2>"$LOGDIR/postgres.log"); then
+  PG_DIR=${pg%% *}
+  export SWITCHYARD_TEST_POSTGRES=${pg#* }
+  trap 'scripts/postgres.sh stop "$PG_DIR"' EXIT
+  echo "running on ${SWITCHYARD_TEST_POSTGRES}"
+else
+  cat "$LOGDIR/postgres.log"
+  step_failed "the PostgreSQL server for the store tests did not start"
+fi
+
 echo "== swift build"
 run_limited "$BUILD_TIMEOUT" "$LOGDIR/build.log" "$SWIFT" build --build-tests
 build_status=$?
