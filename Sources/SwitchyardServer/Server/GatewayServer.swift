@@ -25,7 +25,8 @@ public struct GatewayServer: Sendable {
         do {
             try await gateway.start()
         } catch {
-            await gateway.shutdown()
+            let gateway = self.gateway
+            await Task { await gateway.shutdown() }.value
             throw error
         }
         let background = Task { await gateway.runBackground() }
@@ -55,13 +56,18 @@ public struct GatewayServer: Sendable {
                 try await app.runService()
             }
         } catch {
-            background.cancel()
-            await background.value
-            await gateway.shutdown()
+            await stopBackground(background)
             throw error
         }
+        await stopBackground(background)
+    }
+
+    /// Stops the background work and shuts the gateway down, in a task of its own: the server's task may
+    /// be cancelled already, and the spend rows must still be written and the store closed.
+    private func stopBackground(_ background: Task<Void, Never>) async {
         background.cancel()
         await background.value
-        await gateway.shutdown()
+        let gateway = self.gateway
+        await Task { await gateway.shutdown() }.value
     }
 }
