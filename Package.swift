@@ -154,7 +154,10 @@ let package = Package(
         ),
         .testTarget(
             name: "SwitchyardCoreTests",
-            dependencies: ["SwitchyardCore", "DialectOpenAI", "SwitchyardConfig", "SwitchyardRouting", "SwitchyardProviders"],
+            dependencies: [
+                "SwitchyardCore", "DialectOpenAI", "DialectAnthropic", "DialectGemini", "DialectBedrock", "SwitchyardConfig",
+                "SwitchyardRouting", "SwitchyardProviders",
+            ],
             swiftSettings: swiftSettings
         ),
         .testTarget(

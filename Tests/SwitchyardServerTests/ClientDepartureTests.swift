@@ -25,10 +25,11 @@ import Testing
         """
     }
 
-    /// Sends a request from a client of its own that gives up after `patience`, closing its connection.
+    /// Sends a request from a client of its own and leaves (cancels it, closing the connection) once
+    /// `ready` holds — a condition, not a fixed wait, so a busy machine cannot make the client leave early.
     static func leave(
         _ h: GatewayHarness, path: String = "/v1/chat/completions", body: String, requestID: String,
-        patience: Duration = .milliseconds(300)
+        when ready: @escaping @Sendable () async -> Bool
     ) async throws {
         var request = HTTPClientRequest(url: h.gatewayURL + path)
         request.method = .POST
@@ -37,10 +38,18 @@ import Testing
         request.headers.add(name: "x-request-id", value: requestID)
         request.body = .bytes(ByteBuffer(string: body))
         let client = HTTPClient(eventLoopGroupProvider: .singleton)
-        await #expect(throws: (any Error).self) {
-            _ = try await client.execute(request, timeout: .nanoseconds(patience.nanoseconds))
-        }
+        let call = Task { try await client.execute(request, timeout: .seconds(60)) }
+        let deadline = ContinuousClock.now + .seconds(10)
+        while await !ready(), ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(10)) }
+        #expect(await ready(), "the request got as far as the test needs before the client left")
+        call.cancel()
+        await #expect(throws: (any Error).self) { _ = try await call.value }
         try await client.shutdown()
+    }
+
+    /// The provider has the request (it hangs there).
+    static func providerHasIt(_ h: GatewayHarness) -> @Sendable () async -> Bool {
+        { await !h.fake.requests().isEmpty }
     }
 
     static func slotsFreed(_ h: GatewayHarness, provider: String) async throws -> Bool {
@@ -58,7 +67,7 @@ import Testing
             let began = ContinuousClock.now
             try await Self.leave(
                 h, body: GatewayHarness.chat("hanging/gpt-4o-mini", extra: stream ? #","stream":true"# : ""),
-                requestID: requestID)
+                requestID: requestID, when: Self.providerHasIt(h))
             let record = try #require(await h.records.record(for: requestID, timeout: .seconds(10)))
             #expect(record.outcome == .clientDisconnected)
             #expect(record.status == 499)
@@ -75,7 +84,7 @@ import Testing
             try await Self.leave(
                 h, path: "/v1/messages",
                 body: #"{"model":"anthropic-hanging/claude-sonnet-4-5","max_tokens":10,"messages":[{"role":"user","content":"hi"}]}"#,
-                requestID: "gone-anthropic")
+                requestID: "gone-anthropic", when: Self.providerHasIt(h))
             let record = try #require(await h.records.record(for: "gone-anthropic", timeout: .seconds(10)))
             #expect(record.outcome == .clientDisconnected)
             #expect(try await Self.slotsFreed(h, provider: "anthropic-hanging"))
@@ -85,7 +94,10 @@ import Testing
     @Test func leavingDuringABackoffStopsTheRetries() async throws {
         try await GatewayHarness.run(Self.config) { h in
             // Three tries with `retry-after: 2` between them; the client leaves during the first wait.
-            try await Self.leave(h, body: GatewayHarness.chat("retried"), requestID: "gone-backoff")
+            // Leave once the first try was answered (its connection slot is back): the loop is in its backoff.
+            try await Self.leave(h, body: GatewayHarness.chat("retried"), requestID: "gone-backoff") {
+                await !h.fake.requests().isEmpty && h.gateway.upstreamSlotsInUse(provider: "limited") == 0
+            }
             let record = try #require(await h.records.record(for: "gone-backoff", timeout: .seconds(10)))
             #expect(record.outcome == .clientDisconnected)
             #expect(record.usage.totalInput == 0, "a rate-limited request is not charged")

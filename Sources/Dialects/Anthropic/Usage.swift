@@ -18,7 +18,8 @@ public enum AnthropicUsage {
         return Usage(
             input: input ?? 0, output: max(0, (output ?? 0) - thinking),
             cacheRead: usage["cache_read_input_tokens"]?.tokenCount ?? 0,
-            cacheWrite: usage["cache_creation_input_tokens"]?.tokenCount ?? 0, reasoning: thinking)
+            cacheWrite: usage["cache_creation_input_tokens"]?.tokenCount ?? 0, reasoning: thinking,
+            cacheWrite1h: usage["cache_creation"]?["ephemeral_1h_input_tokens"]?.tokenCount ?? 0)
     }
 
     /// Fields besides the counts (`cache_creation` TTL split, `service_tier`, `server_tool_use`, …), kept so a

@@ -7,42 +7,108 @@ public struct CatalogEntry: Sendable, Hashable, Codable {
         case completion
     }
 
-    /// USD per million tokens.
+    /// USD per million tokens (so micro-dollars per token), by kind of usage (issue 13 "Pricing").
     public struct Price: Sendable, Hashable, Codable {
         public var input: Double
         public var output: Double
         public var cachedInput: Double?
+        /// Cache writes (Anthropic's five-minute writes).
         public var cacheWrite: Double?
+        /// One-hour cache writes, where they cost more than five-minute ones.
+        public var cacheWrite1h: Double?
+        /// Higher rates for long prompts, lowest threshold first: a request whose input (cached and written
+        /// tokens included) exceeds a tier's `above_input_tokens` is billed entirely at that tier's rates.
+        public var tiers: [Tier]
 
-        enum CodingKeys: String, CodingKey {
-            case input, output
-            case cachedInput = "cached_input"
-            case cacheWrite = "cache_write"
+        /// The rates above an input size; unset kinds fall back as the base rates do.
+        public struct Tier: Sendable, Hashable, Codable {
+            public var aboveInputTokens: Int
+            public var input: Double
+            public var output: Double
+            public var cachedInput: Double?
+            public var cacheWrite: Double?
+            public var cacheWrite1h: Double?
+
+            enum CodingKeys: String, CodingKey {
+                case input, output
+                case aboveInputTokens = "above_input_tokens"
+                case cachedInput = "cached_input"
+                case cacheWrite = "cache_write"
+                case cacheWrite1h = "cache_write_1h"
+            }
+
+            public init(
+                aboveInputTokens: Int, input: Double, output: Double, cachedInput: Double? = nil, cacheWrite: Double? = nil,
+                cacheWrite1h: Double? = nil
+            ) {
+                self.aboveInputTokens = aboveInputTokens
+                self.input = input
+                self.output = output
+                self.cachedInput = cachedInput
+                self.cacheWrite = cacheWrite
+                self.cacheWrite1h = cacheWrite1h
+            }
         }
 
-        public init(input: Double, output: Double, cachedInput: Double? = nil, cacheWrite: Double? = nil) {
+        enum CodingKeys: String, CodingKey {
+            case input, output, tiers
+            case cachedInput = "cached_input"
+            case cacheWrite = "cache_write"
+            case cacheWrite1h = "cache_write_1h"
+        }
+
+        public init(
+            input: Double, output: Double, cachedInput: Double? = nil, cacheWrite: Double? = nil, cacheWrite1h: Double? = nil,
+            tiers: [Tier] = []
+        ) {
             self.input = input
             self.output = output
             self.cachedInput = cachedInput
             self.cacheWrite = cacheWrite
+            self.cacheWrite1h = cacheWrite1h
+            self.tiers = tiers.sorted { $0.aboveInputTokens < $1.aboveInputTokens }
         }
 
-        /// The cost of `usage` in USD. Cached and cache-write tokens fall back to the input price when the
-        /// provider publishes none; reasoning is billed as output.
-        /// The cost of `usage` in whole micro-dollars (a price per million tokens is micro-dollars per token),
-        /// rounded up: what budgets and the spend log count, never floating point sums.
+        public init(from decoder: any Decoder) throws {
+            let c = try decoder.container(keyedBy: CodingKeys.self)
+            self.init(
+                input: try c.decode(Double.self, forKey: .input), output: try c.decode(Double.self, forKey: .output),
+                cachedInput: try c.decodeIfPresent(Double.self, forKey: .cachedInput),
+                cacheWrite: try c.decodeIfPresent(Double.self, forKey: .cacheWrite),
+                cacheWrite1h: try c.decodeIfPresent(Double.self, forKey: .cacheWrite1h),
+                tiers: try c.decodeIfPresent([Tier].self, forKey: .tiers) ?? [])
+        }
+
+        /// The tier for a request of `inputTokens` (all input, cache included), or the base rates.
+        func rates(inputTokens: Int) -> Tier {
+            tiers.last { inputTokens > $0.aboveInputTokens }
+                ?? Tier(
+                    aboveInputTokens: 0, input: input, output: output, cachedInput: cachedInput, cacheWrite: cacheWrite,
+                    cacheWrite1h: cacheWrite1h)
+        }
+
+        /// The cost of `usage` in micro-dollars, unrounded: uncached input, cache reads, five-minute and
+        /// one-hour cache writes and output (reasoning included) each at its rate. A kind without a rate of
+        /// its own is billed at the input rate (one-hour writes at the five-minute rate first).
+        public func micro(of usage: Usage) -> Double {
+            let rates = rates(inputTokens: usage.totalInput)
+            let write5m = usage.cacheWrite - usage.cacheWrite1h
+            return Double(usage.input) * rates.input + Double(usage.cacheRead) * (rates.cachedInput ?? rates.input)
+                + Double(write5m) * (rates.cacheWrite ?? rates.input)
+                + Double(usage.cacheWrite1h) * (rates.cacheWrite1h ?? rates.cacheWrite ?? rates.input)
+                + Double(usage.totalOutput) * rates.output
+        }
+
+        /// The cost of `usage` in whole micro-dollars, rounded up: what budgets and the spend log count,
+        /// never floating-point sums.
         public func costMicroUSD(of usage: Usage) -> Int64 {
-            let micro = Double(usage.input) * input + Double(usage.cacheRead) * (cachedInput ?? input)
-                + Double(usage.cacheWrite) * (cacheWrite ?? input) + Double(usage.totalOutput) * output
+            let micro = micro(of: usage)
             guard micro.isFinite, micro > 0 else { return 0 }
             return micro >= 9e18 ? Int64(9e18) : Int64(micro.rounded(.up))
         }
 
-        public func cost(of usage: Usage) -> Double {
-            let perToken = 1.0 / 1_000_000
-            return (Double(usage.input) * input + Double(usage.cacheRead) * (cachedInput ?? input)
-                + Double(usage.cacheWrite) * (cacheWrite ?? input) + Double(usage.totalOutput) * output) * perToken
-        }
+        /// The cost of `usage` in USD (the `x-switchyard-cost-usd` header).
+        public func cost(of usage: Usage) -> Double { micro(of: usage) / 1_000_000 }
     }
 
     public var id: String

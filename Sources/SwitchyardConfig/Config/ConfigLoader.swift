@@ -355,14 +355,36 @@ public struct ConfigLoader {
             entry.capabilities = try sequence(v, path: "\(path).capabilities").map { (n) throws(ConfigError) in try string(n, path: "\(path).capabilities") }
         }
         if let priceNode = fields["price"] {
-            let price = try mapping(priceNode, path: "\(path).price", allowed: ["input", "output", "cached_input", "cache_write"])
+            let price = try mapping(
+                priceNode, path: "\(path).price", allowed: ["input", "output", "cached_input", "cache_write", "cache_write_1h", "tiers"])
             guard let input = price["input"], let output = price["output"] else {
                 throw ConfigError(path: "\(path).price", line: line(priceNode), message: "'input' and 'output' are required (USD per million tokens)")
             }
+            func optional(_ key: String, in fields: KeyedNodes, _ at: String) throws(ConfigError) -> Double? {
+                try fields[key].map { (n) throws(ConfigError) in try number(n, path: "\(at).\(key)") }
+            }
+            var tiers: [CatalogEntry.Price.Tier] = []
+            if let tiersNode = price["tiers"] {
+                for (index, item) in try sequence(tiersNode, path: "\(path).price.tiers").enumerated() {
+                    let at = "\(path).price.tiers[\(index)]"
+                    let tier = try mapping(
+                        item, path: at, allowed: ["above_input_tokens", "input", "output", "cached_input", "cache_write", "cache_write_1h"])
+                    guard let above = tier["above_input_tokens"], let tierInput = tier["input"], let tierOutput = tier["output"] else {
+                        throw ConfigError(path: at, line: line(item), message: "'above_input_tokens', 'input' and 'output' are required")
+                    }
+                    tiers.append(
+                        CatalogEntry.Price.Tier(
+                            aboveInputTokens: try integer(above, path: "\(at).above_input_tokens", range: 1...Usage.maxTokens),
+                            input: try number(tierInput, path: "\(at).input"), output: try number(tierOutput, path: "\(at).output"),
+                            cachedInput: try optional("cached_input", in: tier, at), cacheWrite: try optional("cache_write", in: tier, at),
+                            cacheWrite1h: try optional("cache_write_1h", in: tier, at)))
+                }
+            }
+            let pricePath = "\(path).price"
             entry.price = CatalogEntry.Price(
-                input: try number(input, path: "\(path).price.input"), output: try number(output, path: "\(path).price.output"),
-                cachedInput: try price["cached_input"].map { (n) throws(ConfigError) in try number(n, path: "\(path).price.cached_input") },
-                cacheWrite: try price["cache_write"].map { (n) throws(ConfigError) in try number(n, path: "\(path).price.cache_write") })
+                input: try number(input, path: "\(pricePath).input"), output: try number(output, path: "\(pricePath).output"),
+                cachedInput: try optional("cached_input", in: price, pricePath), cacheWrite: try optional("cache_write", in: price, pricePath),
+                cacheWrite1h: try optional("cache_write_1h", in: price, pricePath), tiers: tiers)
         }
         entry.source = try optionalString(fields["source"], path: "\(path).source")
         entry.asOf = try optionalString(fields["as_of"], path: "\(path).as_of")

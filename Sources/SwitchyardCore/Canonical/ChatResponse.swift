@@ -18,17 +18,23 @@ public struct Usage: Sendable, Hashable {
     public private(set) var output: Int
     public private(set) var cacheRead: Int
     public private(set) var cacheWrite: Int
+    /// The part of `cacheWrite` cached for an hour (Anthropic's `ephemeral_1h_input_tokens`), priced apart
+    /// from five-minute writes.
+    public private(set) var cacheWrite1h: Int
     public private(set) var reasoning: Int
 
     /// Token counts come from providers (external input): each is clamped to `0...maxTokens`, so sums never
     /// overflow and a negative count is never priced (a provider's `9223372036854775807` or `-5` included).
     public static let maxTokens = 1 << 40
 
-    public init(input: Int = 0, output: Int = 0, cacheRead: Int = 0, cacheWrite: Int = 0, reasoning: Int = 0) {
+    public init(
+        input: Int = 0, output: Int = 0, cacheRead: Int = 0, cacheWrite: Int = 0, reasoning: Int = 0, cacheWrite1h: Int = 0
+    ) {
         self.input = Self.clamp(input)
         self.output = Self.clamp(output)
         self.cacheRead = Self.clamp(cacheRead)
         self.cacheWrite = Self.clamp(cacheWrite)
+        self.cacheWrite1h = min(Self.clamp(cacheWrite1h), self.cacheWrite)
         self.reasoning = Self.clamp(reasoning)
     }
 
