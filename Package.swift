@@ -98,10 +98,16 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        .target(
+            name: "SwitchyardTestSupport",
+            dependencies: ["SwitchyardStore", .product(name: "Hummingbird", package: "hummingbird")],
+            path: "Tests/SwitchyardTestSupport",
+            swiftSettings: swiftSettings
+        ),
         .testTarget(
             name: "SwitchyardStoreTests",
             dependencies: [
-                "SwitchyardStore", "SwitchyardGovernance",
+                "SwitchyardStore", "SwitchyardGovernance", "SwitchyardTestSupport",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
             ],
             swiftSettings: swiftSettings
@@ -165,6 +171,7 @@ let package = Package(
             dependencies: [
                 "SwitchyardServer",
                 "FakeProviderKit",
+                "SwitchyardTestSupport",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "HummingbirdHTTP2", package: "hummingbird"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),

@@ -29,11 +29,11 @@ import Testing
     /// `ready` holds — a condition, not a fixed wait, so a busy machine cannot make the client leave early.
     static func leave(
         _ h: GatewayHarness, path: String = "/v1/chat/completions", body: String, requestID: String,
-        when ready: @escaping @Sendable () async -> Bool
+        key: String = GatewayHarness.masterKey, when ready: @escaping @Sendable () async -> Bool
     ) async throws {
         var request = HTTPClientRequest(url: h.gatewayURL + path)
         request.method = .POST
-        request.headers.add(name: "authorization", value: "Bearer \(GatewayHarness.masterKey)")
+        request.headers.add(name: "authorization", value: "Bearer \(key)")
         request.headers.add(name: "content-type", value: "application/json")
         request.headers.add(name: "x-request-id", value: requestID)
         request.body = .bytes(ByteBuffer(string: body))

@@ -7,6 +7,7 @@ import NIOHTTP1
 import NIOSSL
 import SwitchyardConfig
 import SwitchyardCore
+import SwitchyardStore
 @testable import SwitchyardServer
 
 /// Starts the fake providers and the real gateway server on ephemeral loopback ports for one test.
@@ -25,7 +26,7 @@ struct GatewayHarness {
     /// is what the gateway trusts for HTTPS providers.
     static func run(
         server serverFields: String = "", admission: [any AdmissionPolicy] = [], sinks: [any CompletionSink] = [],
-        upstreamTLS: TLSConfiguration? = nil,
+        upstreamTLS: TLSConfiguration? = nil, store givenStore: (any Store)? = nil,
         _ yaml: @escaping @Sendable (RunningFakeProviders) -> String,
         _ body: @Sendable (GatewayHarness) async throws -> Void
     ) async throws {
@@ -40,7 +41,12 @@ struct GatewayHarness {
                 return logger
             }()
             let records = RecordingSink()
-            let store = try await StoreFactory.open(config.store ?? .memory, baseDirectory: "", logger: logger)
+            let store: any Store
+            if let givenStore {
+                store = givenStore
+            } else {
+                store = try await StoreFactory.open(config.store ?? .memory, baseDirectory: "", logger: logger)
+            }
             let gateway = try Gateway(
                 config: config, catalog: try Catalog.bundled(), logger: logger, store: store, upstreamTLS: upstreamTLS,
                 admissionPolicies: admission, sinks: [records] + sinks)
@@ -96,6 +102,24 @@ struct GatewayHarness {
         let response = try await http.execute(request, timeout: .seconds(30))
         let bytes = try await response.body.collect(upTo: 64 * 1024 * 1024)
         return Answer(status: Int(response.status.code), headers: response.headers, body: Array(buffer: bytes))
+    }
+
+    /// Starts a streamed request from a client of its own, reads the first chunk, then closes the
+    /// connection (a client that leaves mid-stream).
+    func streamThenLeave(
+        _ path: String = "/v1/chat/completions", body: String, key: String = GatewayHarness.masterKey, requestID: String
+    ) async throws {
+        var request = HTTPClientRequest(url: gatewayURL + path)
+        request.method = .POST
+        request.headers.add(name: "authorization", value: "Bearer \(key)")
+        request.headers.add(name: "content-type", value: "application/json")
+        request.headers.add(name: "x-request-id", value: requestID)
+        request.body = .bytes(ByteBuffer(string: body))
+        let client = HTTPClient(eventLoopGroupProvider: .singleton)
+        let response = try await client.execute(request, timeout: .seconds(30))
+        var iterator = response.body.makeAsyncIterator()
+        _ = try await iterator.next()
+        try await client.shutdown()
     }
 
     static func chat(_ model: String, _ text: String = "hello there", extra: String = "") -> String {

@@ -1,37 +1,8 @@
 import Logging
-import Synchronization
+import SwitchyardTestSupport
 import Testing
 
 @testable import SwitchyardStore
-
-/// A store whose appends fail while `failing` is set (a database outage), counting the attempts.
-final class FlakyStore: Store {
-    let inner = MemoryStore()
-    let failing = Atomic<Bool>(true)
-    let attempts = Atomic<Int>(0)
-    var engine: String { "flaky" }
-
-    func migrate() async throws {}
-    func keys() async throws -> [KeyRecord] { try await inner.keys() }
-    func teams() async throws -> [TeamRecord] { try await inner.teams() }
-    func save(key: KeyRecord) async throws { try await inner.save(key: key) }
-    func save(team: TeamRecord) async throws { try await inner.save(team: team) }
-    func deleteTeam(id: String) async throws -> Bool { try await inner.deleteTeam(id: id) }
-    func append(_ rows: [SpendRow]) async throws {
-        attempts.add(1, ordering: .relaxed)
-        if failing.load(ordering: .relaxed) { throw StoreError("the database is down") }
-        try await inner.append(rows)
-    }
-    func requests(_ query: RequestQuery) async throws -> [SpendRow] { try await inner.requests(query) }
-    func request(id: String) async throws -> SpendRow? { try await inner.request(id: id) }
-    func spend(_ query: SpendQuery) async throws -> [SpendGroup] { try await inner.spend(query) }
-    func spent(_ scope: SpendScope, since: UTCTime.Millis) async throws -> MicroUSD { try await inner.spent(scope, since: since) }
-    func lease(_ request: LeaseRequest) async throws -> MicroUSD { try await inner.lease(request) }
-    func claimAlert(scope: SpendScope, periodStart: UTCTime.Millis) async throws -> Bool {
-        try await inner.claimAlert(scope: scope, periodStart: periodStart)
-    }
-    func close() async {}
-}
 
 @Suite struct SpendWriterTests {
     @Test func rowsSurviveAnOutageInOrderAndOnce() async throws {
