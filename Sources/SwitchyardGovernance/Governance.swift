@@ -67,6 +67,30 @@ public final class Governance: Sendable {
             await renew(account, now: now, releasing: false)
             await checkSoftLimit(account, now: now)
         }
+        if shared { await exchangeRates(now: now) }
+    }
+
+    /// Publishes this instance's RPM/TPM counts of the current minute and takes in the other instances'
+    /// (instances sharing a store enforce one limit together, to within one `sync_interval` of traffic).
+    func exchangeRates(now: UTCTime.Millis) async {
+        let minute = UTCTime.floorDiv(now, 60_000)
+        let all = counters.withLock { $0 }
+        var counts: [String: RateCount] = [:]
+        for (scope, counter) in all {
+            let requests = counter.requests.local(minute: minute, now: now)
+            let tokens = counter.tokens.local(minute: minute, now: now)
+            if requests > 0 || tokens > 0 { counts[scope] = RateCount(requests: requests, tokens: tokens) }
+        }
+        do {
+            let remote = try await store.exchangeRates(instance: instance, minute: minute, counts: counts)
+            for (scope, counter) in all {
+                let rates = remote[scope] ?? RemoteRates()
+                counter.requests.setRemote(minute: minute, current: rates.current.requests, previous: rates.previous.requests)
+                counter.tokens.setRemote(minute: minute, current: rates.current.tokens, previous: rates.previous.tokens)
+            }
+        } catch {
+            logger.warning("could not reconcile rate limits through the store", metadata: ["error": "\(error)"])
+        }
     }
 
     /// Gives every budget lease back down to what was spent, so other instances (or the next start) get

@@ -4,12 +4,17 @@ import SwitchyardStore
 /// Requests or tokens in a sliding minute, approximated from two fixed minutes: the previous minute's
 /// count weighted by how much of it the sliding window still covers, plus the current minute's (the
 /// scheme Cloudflare and Envoy use; exact at minute boundaries, within one minute's rate otherwise).
-/// One small lock per key or team, never a global one.
+/// One small lock per key or team, never a global one. With instances sharing a store, the other
+/// instances' counts (as of the last sync) are added in (`setRemote`).
 public final class RateCounter: Sendable {
     private struct State {
         var minute: Int64 = 0
         var current: Int64 = 0
         var previous: Int64 = 0
+        /// The other instances' counts for `remoteMinute` and the minute before it.
+        var remoteMinute: Int64 = 0
+        var remoteCurrent: Int64 = 0
+        var remotePrevious: Int64 = 0
     }
 
     private let state = Mutex(State())
@@ -53,6 +58,23 @@ public final class RateCounter: Sendable {
         }
     }
 
+    /// This instance's own count for `minute` (what it publishes to the store).
+    public func local(minute: Int64, now: UTCTime.Millis) -> Int64 {
+        state.withLock { state in
+            Self.roll(&state, now)
+            return state.minute == minute ? state.current : state.minute == minute + 1 ? state.previous : 0
+        }
+    }
+
+    /// The other instances' counts for `minute` and the one before, as the store reported them.
+    public func setRemote(minute: Int64, current: Int64, previous: Int64) {
+        state.withLock { state in
+            state.remoteMinute = minute
+            state.remoteCurrent = current
+            state.remotePrevious = previous
+        }
+    }
+
     private static func roll(_ state: inout State, _ now: UTCTime.Millis) {
         let minute = UTCTime.floorDiv(now, 60_000)
         if minute == state.minute { return }
@@ -63,7 +85,16 @@ public final class RateCounter: Sendable {
 
     private static func used(_ state: State, _ now: UTCTime.Millis) -> Int64 {
         let elapsed = now - state.minute * 60_000
-        return state.current + state.previous * (60_000 - elapsed) / 60_000
+        var current = state.current
+        var previous = state.previous
+        // Remote counts of the minute the store last reported; a report one minute old is the previous minute.
+        if state.remoteMinute == state.minute {
+            current += state.remoteCurrent
+            previous += state.remotePrevious
+        } else if state.remoteMinute + 1 == state.minute {
+            previous += state.remoteCurrent
+        }
+        return current + previous * (60_000 - elapsed) / 60_000
     }
 
     private static func reading(_ state: State, limit: Int, now: UTCTime.Millis) -> Reading {

@@ -34,6 +34,11 @@ public protocol Store: Sendable {
     /// afterwards. `spent` is what the instance has settled so far this period; leases not renewed
     /// before their expiry count only what they spent (their instance is gone).
     func lease(_ request: LeaseRequest) async throws -> MicroUSD
+    /// Publishes this instance's requests and tokens per scope for `minute` (minutes since 1970) and
+    /// returns every other instance's sums for that minute and the one before, by scope: how RPM/TPM
+    /// counters are reconciled across instances.
+    func exchangeRates(instance: String, minute: Int64, counts: [String: RateCount]) async throws -> [String: RemoteRates]
+
     /// Records the first crossing of a soft limit for a period; true only for the one caller that
     /// recorded it (the one that sends the alert), across instances.
     func claimAlert(scope: SpendScope, periodStart: UTCTime.Millis) async throws -> Bool
@@ -75,6 +80,23 @@ public struct LeaseRequest: Sendable, Hashable {
         let room = Swift.max(0, max - othersCommitted)
         return Swift.max(spent, Swift.min(wanted, room))
     }
+}
+
+/// Requests and tokens counted in one minute.
+public struct RateCount: Sendable, Hashable {
+    public var requests: Int64
+    public var tokens: Int64
+    public init(requests: Int64, tokens: Int64) {
+        self.requests = requests
+        self.tokens = tokens
+    }
+}
+
+/// The other instances' counts of one scope: the minute asked for and the one before it.
+public struct RemoteRates: Sendable, Hashable {
+    public var current = RateCount(requests: 0, tokens: 0)
+    public var previous = RateCount(requests: 0, tokens: 0)
+    public init() {}
 }
 
 public struct StoreError: Error, Sendable, CustomStringConvertible {

@@ -170,6 +170,26 @@ import Testing
         #expect(key.budget?.max == 1_000)
     }
 
+    @Test func instancesOnPostgreSQLShareOneRPM() async throws {
+        guard StoreEngine.postgresURL != nil else { return }
+        let store = try await StoreEngine.postgres.open()
+        defer { Task { await store.close() } }
+        let a = try await Self.governance(store, instance: "a")
+        let b = try await Self.governance(store, instance: "b")
+        let (_, secret) = try await a.createKey(Self.draft("k") { $0.rpm = 10 })
+        try await b.refresh()
+        let grantA = try #require(a.authenticate(Array(secret.utf8)))
+        let grantB = try #require(b.authenticate(Array(secret.utf8)))
+        // Early in a minute, so the window does not roll during the test.
+        let now = (UTCTime.floorDiv(UTCTime.now(), 60_000) + 1) * 60_000 + 1_000
+        for _ in 0..<6 { #expect(await a.admit(grantA, Self.query(), now: now).ticket != nil) }
+        await a.exchangeRates(now: now)
+        await b.exchangeRates(now: now)
+        var servedByB = 0
+        while await b.admit(grantB, Self.query(), now: now).ticket != nil { servedByB += 1 }
+        #expect(servedByB == 4, "b knows a's six of the ten")
+    }
+
     @Test func declaredKeysWorkAndCreateTheirTeam() async throws {
         var declared = GatewayConfig.DeclaredKey(name: "ci-bot", key: "ci-bot-secret-0123456789")
         declared.team = "platform"

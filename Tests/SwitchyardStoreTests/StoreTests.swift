@@ -159,3 +159,23 @@ import Testing
         await second.close()
     }
 }
+
+extension StoreTests {
+    @Test(arguments: StoreEngine.available)
+    func instancesExchangeTheirRateCounts(_ engine: StoreEngine) async throws {
+        let store = try await engine.open()
+        defer { Task { await store.close() } }
+        let minute: Int64 = 29_000_000
+        #expect(try await store.exchangeRates(instance: "a", minute: minute - 1, counts: ["key:k": RateCount(requests: 5, tokens: 50)]).isEmpty)
+        _ = try await store.exchangeRates(instance: "a", minute: minute, counts: ["key:k": RateCount(requests: 2, tokens: 20)])
+        let seenByB = try await store.exchangeRates(instance: "b", minute: minute, counts: ["key:k": RateCount(requests: 1, tokens: 9)])
+        #expect(seenByB["key:k"]?.current == RateCount(requests: 2, tokens: 20))
+        #expect(seenByB["key:k"]?.previous == RateCount(requests: 5, tokens: 50))
+        // A newer count replaces the instance's earlier one for the minute.
+        _ = try await store.exchangeRates(instance: "a", minute: minute, counts: ["key:k": RateCount(requests: 3, tokens: 30)])
+        let again = try await store.exchangeRates(instance: "b", minute: minute, counts: [:])
+        #expect(again["key:k"]?.current == RateCount(requests: 3, tokens: 30))
+        let seenByA = try await store.exchangeRates(instance: "a", minute: minute, counts: [:])
+        #expect(seenByA["key:k"]?.current == RateCount(requests: 1, tokens: 9), "an instance never counts itself twice")
+    }
+}

@@ -33,6 +33,9 @@ public final class FlakyStore: Store {
     public func claimAlert(scope: SpendScope, periodStart: UTCTime.Millis) async throws -> Bool {
         try await inner.claimAlert(scope: scope, periodStart: periodStart)
     }
+    public func exchangeRates(instance: String, minute: Int64, counts: [String: RateCount]) async throws -> [String: RemoteRates] {
+        try await inner.exchangeRates(instance: instance, minute: minute, counts: counts)
+    }
     public func close() async { await inner.close() }
 }
 

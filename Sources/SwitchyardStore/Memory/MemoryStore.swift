@@ -17,6 +17,8 @@ public final class MemoryStore: Store {
         var rowIDs: Set<String> = []
         var leases: [String: [String: LeaseRow]] = [:]
         var alerts: Set<String> = []
+        /// scope → minute → instance → counts.
+        var rates: [String: [Int64: [String: RateCount]]] = [:]
     }
 
     private let state = Mutex(State())
@@ -76,6 +78,30 @@ public final class MemoryStore: Store {
             leases[request.instance] = LeaseRow(granted: granted, spent: request.spent, expiresAt: request.expiresAt)
             state.leases[table] = leases
             return granted
+        }
+    }
+
+    public func exchangeRates(instance: String, minute: Int64, counts: [String: RateCount]) async throws -> [String: RemoteRates] {
+        state.withLock { state in
+            for (scope, count) in counts { state.rates[scope, default: [:]][minute, default: [:]][instance] = count }
+            var result: [String: RemoteRates] = [:]
+            for (scope, minutes) in state.rates {
+                var remote = RemoteRates()
+                for (m, instances) in minutes where m == minute || m == minute - 1 {
+                    for (other, count) in instances where other != instance {
+                        if m == minute {
+                            remote.current.requests += count.requests
+                            remote.current.tokens += count.tokens
+                        } else {
+                            remote.previous.requests += count.requests
+                            remote.previous.tokens += count.tokens
+                        }
+                    }
+                }
+                if remote != RemoteRates() { result[scope] = remote }
+                state.rates[scope] = minutes.filter { $0.key >= minute - 2 }
+            }
+            return result
         }
     }
 

@@ -89,22 +89,38 @@ public final class SQLStore: Store {
         latency_ms, ttft_ms, attempts, cache_hit, client_disconnected, estimated
         """
 
+    /// Rows per INSERT statement: 25 binds each stays far below SQLite's 32,766 and PostgreSQL's 65,535.
+    static let rowsPerStatement = 200
+
     public func append(_ rows: [SpendRow]) async throws {
         guard !rows.isEmpty else { return }
         try await database.transaction { session in
-            for row in rows {
-                let inserted = try await session.execute(
-                    "INSERT INTO spend_log (\(Self.spendColumns)) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (row_id) DO NOTHING RETURNING row_id",
-                    Self.binds(row))
-                // Only a row inserted now is added to the roll-up: a retried batch is not counted twice.
-                guard !inserted.isEmpty else { continue }
+            var inserted: Set<String> = []
+            var start = 0
+            while start < rows.count {
+                let chunk = rows[start..<min(start + Self.rowsPerStatement, rows.count)]
+                let placeholders = Array(repeating: "(" + Array(repeating: "?", count: 25).joined(separator: ", ") + ")", count: chunk.count)
+                    .joined(separator: ", ")
+                let returned = try await session.execute(
+                    "INSERT INTO spend_log (\(Self.spendColumns)) VALUES \(placeholders) ON CONFLICT (row_id) DO NOTHING RETURNING row_id",
+                    chunk.flatMap(Self.binds))
+                for row in returned { if let id = row.first?.text { inserted.insert(id) } }
+                start += chunk.count
+            }
+            // Only rows inserted now are added to the roll-ups (a retried batch is not counted twice), summed
+            // per hour, key, team, model and provider first: one upsert per group, not per row.
+            var groups: [RollupKey: SpendTotals] = [:]
+            for row in rows where inserted.contains(row.rowID) {
+                groups[RollupKey(row), default: SpendTotals()].add(row)
+            }
+            for (key, totals) in groups {
                 _ = try await session.execute(
                     """
                     INSERT INTO spend_hourly (hour, key_id, team_id, model, provider, requests, errors, input_tokens,
                         output_tokens, cached_input_tokens, cache_write_tokens, reasoning_tokens, cost_micro_usd)
-                    VALUES (?, ?, ?, ?, ?, 1, ?, ?, ?, ?, ?, ?, ?)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                     ON CONFLICT (hour, key_id, team_id, model, provider) DO UPDATE SET
-                        requests = spend_hourly.requests + 1, errors = spend_hourly.errors + excluded.errors,
+                        requests = spend_hourly.requests + excluded.requests, errors = spend_hourly.errors + excluded.errors,
                         input_tokens = spend_hourly.input_tokens + excluded.input_tokens,
                         output_tokens = spend_hourly.output_tokens + excluded.output_tokens,
                         cached_input_tokens = spend_hourly.cached_input_tokens + excluded.cached_input_tokens,
@@ -113,12 +129,29 @@ public final class SQLStore: Store {
                         cost_micro_usd = spend_hourly.cost_micro_usd + excluded.cost_micro_usd
                     """,
                     [
-                        .int(UTCTime.startOfHour(row.time)), .text(row.keyID ?? ""), .text(row.teamID ?? ""),
-                        .text(row.model), .text(row.provider ?? ""), .int(row.isError ? 1 : 0), .int(Int64(row.inputTokens)),
-                        .int(Int64(row.outputTokens)), .int(Int64(row.cachedInputTokens)), .int(Int64(row.cacheWriteTokens)),
-                        .int(Int64(row.reasoningTokens)), .int(row.cost),
+                        .int(key.hour), .text(key.keyID), .text(key.teamID), .text(key.model), .text(key.provider),
+                        .int(Int64(totals.requests)), .int(Int64(totals.errors)), .int(Int64(totals.inputTokens)),
+                        .int(Int64(totals.outputTokens)), .int(Int64(totals.cachedInputTokens)),
+                        .int(Int64(totals.cacheWriteTokens)), .int(Int64(totals.reasoningTokens)), .int(totals.cost),
                     ])
             }
+        }
+    }
+
+    /// One roll-up row's key ('' for none: a primary key cannot hold NULL).
+    struct RollupKey: Hashable {
+        let hour: UTCTime.Millis
+        let keyID: String
+        let teamID: String
+        let model: String
+        let provider: String
+
+        init(_ row: SpendRow) {
+            hour = UTCTime.startOfHour(row.time)
+            keyID = row.keyID ?? ""
+            teamID = row.teamID ?? ""
+            model = row.model
+            provider = row.provider ?? ""
         }
     }
 
@@ -289,6 +322,31 @@ public final class SQLStore: Store {
                 """,
                 [.text(scope), .int(request.periodStart), .text(request.instance), .int(granted), .int(request.spent), .int(request.expiresAt)])
             return granted
+        }
+    }
+
+    public func exchangeRates(instance: String, minute: Int64, counts: [String: RateCount]) async throws -> [String: RemoteRates] {
+        try await database.transaction { session in
+            for (scope, count) in counts {
+                _ = try await session.execute(
+                    """
+                    INSERT INTO rate_usage (scope, minute, instance, requests, tokens) VALUES (?, ?, ?, ?, ?)
+                    ON CONFLICT (scope, minute, instance) DO UPDATE SET requests = excluded.requests, tokens = excluded.tokens
+                    """, [.text(scope), .int(minute), .text(instance), .int(count.requests), .int(count.tokens)])
+            }
+            _ = try await session.execute("DELETE FROM rate_usage WHERE instance = ? AND minute < ?", [.text(instance), .int(minute - 2)])
+            let rows = try await session.execute(
+                """
+                SELECT scope, minute, CAST(SUM(requests) AS BIGINT), CAST(SUM(tokens) AS BIGINT) FROM rate_usage
+                WHERE minute >= ? AND minute <= ? AND instance <> ? GROUP BY scope, minute
+                """, [.int(minute - 1), .int(minute), .text(instance)])
+            var result: [String: RemoteRates] = [:]
+            for row in rows where row.count == 4 {
+                guard let scope = row[0].text, let m = row[1].int else { continue }
+                let count = RateCount(requests: row[2].int ?? 0, tokens: row[3].int ?? 0)
+                if m == minute { result[scope, default: RemoteRates()].current = count } else { result[scope, default: RemoteRates()].previous = count }
+            }
+            return result
         }
     }
 

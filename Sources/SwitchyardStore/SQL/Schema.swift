@@ -64,7 +64,18 @@ enum Schema {
                     scope TEXT NOT NULL, period_start BIGINT NOT NULL, PRIMARY KEY (scope, period_start))
                 """,
             ]
-        )
+        ),
+        (
+            2,
+            [
+                // Each instance's requests and tokens per key or team and minute: RPM/TPM across instances.
+                """
+                CREATE TABLE IF NOT EXISTS rate_usage (
+                    scope TEXT NOT NULL, minute BIGINT NOT NULL, instance TEXT NOT NULL,
+                    requests BIGINT NOT NULL, tokens BIGINT NOT NULL, PRIMARY KEY (scope, minute, instance))
+                """
+            ]
+        ),
     ]
 
     static let versionTable = "CREATE TABLE IF NOT EXISTS schema_version (version BIGINT PRIMARY KEY, applied_at BIGINT NOT NULL)"
