@@ -19,12 +19,16 @@ public final class AdmissionTicket: Sendable {
     let estimatedTokens: Int
     /// The `x-ratelimit-*` headers for the answer (empty when the key has no rate limits).
     public let rateLimitHeaders: [(String, String)]
+    /// Set when `fit_max_tokens` lowered the request's output limit to what its budget affords: the limit
+    /// to send instead of the client's.
+    public let maxOutputTokens: Int?
     private let settled = Atomic<Bool>(false)
 
     init(
         holds: [Hold], parallel: [LimitCounters], tokenCounters: [RateCounter], estimatedTokens: Int,
-        rateLimitHeaders: [(String, String)]
+        rateLimitHeaders: [(String, String)], maxOutputTokens: Int? = nil
     ) {
+        self.maxOutputTokens = maxOutputTokens
         self.holds = holds
         self.parallel = parallel
         self.tokenCounters = tokenCounters

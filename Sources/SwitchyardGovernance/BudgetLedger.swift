@@ -54,6 +54,14 @@ final class BudgetAccount: Sendable {
 
     var snapshot: State { state.withLock { $0 } }
 
+    /// What a new reservation could take now: the grant less what is spent and held.
+    func available(now: UTCTime.Millis) -> MicroUSD {
+        state.withLock { state in
+            Self.roll(&state, budget: budget, now: now)
+            return state.leased ? max(0, state.granted - state.spent - state.reserved) : 0
+        }
+    }
+
     static func roll(_ state: inout State, budget: Budget, now: UTCTime.Millis) {
         let start = budget.period.start(of: now)
         guard start != state.periodStart else { return }

@@ -12,12 +12,27 @@ public struct AdmissionQuery: Sendable {
     public var worstCase: MicroUSD?
     /// Estimated input tokens plus the output limit: counted against TPM until the usage is known.
     public var estimatedTokens: Int
+    /// For `fit_max_tokens`: the worst case's input part, and the output limit and the dearest output
+    /// price per token (micro-dollars) it assumed. nil: the request's output limit cannot be lowered.
+    public var fitting: Fitting?
 
-    public init(names: [String], model: String, worstCase: MicroUSD?, estimatedTokens: Int) {
+    public struct Fitting: Sendable {
+        public var inputCost: MicroUSD
+        public var outputLimit: Int
+        public var outputPricePerToken: Double
+        public init(inputCost: MicroUSD, outputLimit: Int, outputPricePerToken: Double) {
+            self.inputCost = inputCost
+            self.outputLimit = outputLimit
+            self.outputPricePerToken = outputPricePerToken
+        }
+    }
+
+    public init(names: [String], model: String, worstCase: MicroUSD?, estimatedTokens: Int, fitting: Fitting? = nil) {
         self.names = names
         self.model = model
         self.worstCase = worstCase
         self.estimatedTokens = estimatedTokens
+        self.fitting = fitting
     }
 }
 
@@ -81,35 +96,65 @@ extension Governance {
         var holds: [AdmissionTicket.Hold] = []
         func undoHolds() {
             for hold in holds { hold.account.settle(reserved: hold.amount, cost: 0, periodStart: hold.periodStart) }
+            holds = []
         }
-        for (scope, budget, label) in scopes {
-            guard let amount = query.worstCase else {
-                undoHolds()
-                undoRates()
-                return .failure(.unpriced(model: query.model, scope: label))
-            }
+        guard !scopes.isEmpty else {
+            return .success(
+                AdmissionTicket(
+                    holds: [], parallel: parallel, tokenCounters: tokenCounters, estimatedTokens: query.estimatedTokens,
+                    rateLimitHeaders: rateLimitHeaders(grant, now: now)))
+        }
+        guard var amount = query.worstCase else {
+            undoRates()
+            return .failure(.unpriced(model: query.model, scope: scopes[0].2))
+        }
+        // With `fit_max_tokens`, a budget that cannot cover the worst case but could cover a shorter answer
+        // lowers the output limit to what the tightest budget affords, and every budget reserves that.
+        var fittedOutput: Int?
+        var index = 0
+        while index < scopes.count {
+            let (scope, budget, label) = scopes[index]
             let account = ledger.account(scope, budget: budget, now: now)
             switch await reserve(amount, in: account, now: now) {
             case .success(let periodStart):
                 holds.append(AdmissionTicket.Hold(account: account, amount: amount, periodStart: periodStart))
+                index += 1
+            case .failure(.budgetExceeded):
+                if fitMaxTokens, let fitting = query.fitting, fitting.outputPricePerToken > 0 {
+                    let available = account.available(now: now)
+                    let affordable = Int(Double(available - fitting.inputCost) / fitting.outputPricePerToken)
+                    let output = min(affordable, fittedOutput ?? fitting.outputLimit) - 1
+                    if output >= Self.minimumFittedOutput {
+                        // Start over with the smaller worst case, so every budget holds the same amount.
+                        undoHolds()
+                        fittedOutput = output
+                        amount = fitting.inputCost + MicroUSD((Double(output) * fitting.outputPricePerToken).rounded(.up))
+                        index = 0
+                        continue
+                    }
+                }
+                undoHolds()
+                undoRates()
+                return .failure(.budgetExceeded(scope: label, period: budget.period))
             case .failure(let refusal):
                 undoHolds()
                 undoRates()
-                if case .budgetExceeded = refusal { return .failure(.budgetExceeded(scope: label, period: budget.period)) }
                 return .failure(refusal)
             }
         }
         return .success(
             AdmissionTicket(
                 holds: holds, parallel: parallel, tokenCounters: tokenCounters, estimatedTokens: query.estimatedTokens,
-                rateLimitHeaders: rateLimitHeaders(grant, now: now)))
+                rateLimitHeaders: rateLimitHeaders(grant, now: now), maxOutputTokens: fittedOutput))
     }
+
+    /// The shortest answer `fit_max_tokens` lowers a request to; below it the request is refused.
+    public static let minimumFittedOutput = 16
 
     /// Reserves from the local grant; when it is too small, leases more from the store (the only time a
     /// request waits on the store) and tries once more.
     func reserve(_ amount: MicroUSD, in account: BudgetAccount, now: UTCTime.Millis) async -> Result<UTCTime.Millis, Refusal> {
         if account.reserve(amount, now: now) == .reserved { return .success(account.snapshot.periodStart) }
-        guard amount <= account.budget.max else { return .failure(.budgetExceeded(scope: "", period: account.budget.period)) }
         let leased = await renew(account, now: now, releasing: false, extra: amount)
         guard leased else { return .failure(.storeUnavailable) }
         if account.reserve(amount, now: now) == .reserved { return .success(account.snapshot.periodStart) }

@@ -15,6 +15,8 @@ public final class Governance: Sendable {
     /// Whether other instances share the store (PostgreSQL): then budgets are leased in slices.
     let shared: Bool
     let syncInterval: Duration
+    /// `governance.fit_max_tokens`.
+    let fitMaxTokens: Bool
     let declaredKeys: [GatewayConfig.DeclaredKey]
     let alert: (@Sendable (BudgetAlert) async -> Void)?
     private let directory: ManagedAtomic<DirectoryBox>
@@ -31,6 +33,7 @@ public final class Governance: Sendable {
         // A store of its own (SQLite, memory) has one instance: a stable name lets a restart take over its lease.
         self.instance = instance ?? (shared ? VirtualKeySecret.identifier("inst") : "local")
         syncInterval = governance.syncInterval
+        fitMaxTokens = governance.fitMaxTokens
         self.declaredKeys = declaredKeys
         self.alert = alert
         directory = ManagedAtomic(DirectoryBox(KeyDirectory(keys: [], teams: [], counters: { _ in LimitCounters() })))

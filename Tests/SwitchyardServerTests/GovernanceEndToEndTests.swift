@@ -206,6 +206,37 @@ import Testing
         }
     }
 
+    @Test(arguments: [false, true])
+    func fitMaxTokensLowersTheLimitInsteadOfRefusing(_ fit: Bool) async throws {
+        try await GatewayHarness.run({ fake in
+            Self.config(fake) + "\ngovernance: { fit_max_tokens: \(fit) }\n"
+        }) { h in
+            // $0.0001 covers about 160 output tokens of gpt-4o-mini ($0.60 per million), not 1,000.
+            let (keyID, secret) = try await Self.createKey(h, #"{"name":"fitted","budget":{"max_usd":0.0001,"period":"day"}}"#)
+            for (path, body, headers) in [
+                ("/v1/chat/completions", GatewayHarness.chat("house", extra: #","max_tokens":1000"#), [(String, String)]()),
+                ("/v1/chat/completions", GatewayHarness.chat("house"), []),
+                ("/v1/messages", #"{"model":"house","max_tokens":1000,"messages":[{"role":"user","content":"hi"}]}"#, [("x-api-key", secret)]),
+            ] {
+                let before = await h.fake.requests().count
+                let answer = try await h.request(path, body: body, key: path == "/v1/messages" ? nil : secret, headers: headers)
+                guard fit else {
+                    #expect(answer.status == 429, "\(path): refused without fit_max_tokens")
+                    continue
+                }
+                #expect(answer.status == 200, "\(path): \(answer.text)")
+                #expect(answer.header("x-switchyard-adjusted")?.contains("max_tokens") == true)
+                let sent = try JSON.parse(try #require(await h.fake.requests().dropFirst(before).first).body)
+                let limit = sent["max_completion_tokens"]?.intValue ?? sent["max_tokens"]?.intValue ?? 0
+                #expect(limit >= 16 && limit < 170, "\(path): the provider got a limit the budget affords: \(sent)")
+                _ = keyID
+            }
+            let budget = try #require(
+                try await h.get("/admin/budgets").json["data"]?.arrayValue?.first { $0["id"]?.stringValue == keyID })
+            #expect(budget["spent_usd"]?.doubleValue ?? 1 <= 0.0001 && budget["reserved_usd"]?.doubleValue == 0)
+        }
+    }
+
     @Test func keysDeclaredInConfigWork() async throws {
         try await GatewayHarness.run({ fake in
             Self.config(fake) + """

@@ -59,6 +59,8 @@ struct AdmissionStage: Sendable {
         let inputEstimate = request.requestBytes / 2
         var worstCase: MicroUSD? = 0
         var outputLimit = 0
+        var inputCost: MicroUSD = 0
+        var outputPrice = 0.0
         for deployment in plan.deployments {
             let output = request.maxOutputTokens ?? deployment.maxOutputTokens ?? Self.defaultOutputLimit
             outputLimit = max(outputLimit, output)
@@ -68,10 +70,15 @@ struct AdmissionStage: Sendable {
             }
             let cost = price.costMicroUSD(of: Usage(input: inputEstimate, output: output))
             worstCase = worstCase.map { max($0, cost) }
+            let input = price.micro(of: Usage(input: inputEstimate))
+            inputCost = max(inputCost, MicroUSD(input.rounded(.up)))
+            // The output rate at this prompt size (a long-context tier may apply).
+            outputPrice = max(outputPrice, price.micro(of: Usage(input: inputEstimate, output: 1)) - input)
         }
         let query = AdmissionQuery(
             names: names, model: plan.publicName, worstCase: worstCase,
-            estimatedTokens: request.requestBytes / 4 + outputLimit)
+            estimatedTokens: request.requestBytes / 4 + outputLimit,
+            fitting: AdmissionQuery.Fitting(inputCost: inputCost, outputLimit: outputLimit, outputPricePerToken: outputPrice))
         switch await governance.admit(grant, query) {
         case .success(let ticket):
             return Admission(ticket: ticket, headers: HTTPFields(pairs: ticket.rateLimitHeaders))

@@ -62,7 +62,7 @@ struct ModelRequestHandler: Sendable {
             return refuse(tooLarge)
         }
 
-        let parsed: PassthroughRequest
+        var parsed: PassthroughRequest
         let plan: RoutePlan
         do throws(GatewayError) {
             parsed = try dialect.parse(body, operation: operation)
@@ -79,6 +79,10 @@ struct ModelRequestHandler: Sendable {
                     identity: identity, plan: plan, stream: parsed.stream, requestBytes: body.readableBytes,
                     maxOutputTokens: parsed.maxOutputTokens))
             outcome.ticket = admitted.ticket
+            if let limit = admitted.ticket?.maxOutputTokens {
+                // fit_max_tokens: the budget affords only a shorter answer; the provider gets this limit.
+                parsed = parsed.limitingOutput(to: limit, field: dialect.dialect == .anthropic ? "max_tokens" : "max_completion_tokens")
+            }
         } catch {
             if let grant = identity.grant, let governance = admission.governance {
                 admitted.headers = HTTPFields(pairs: governance.rateLimitHeaders(grant))
@@ -124,7 +128,8 @@ struct ModelRequestHandler: Sendable {
                 plan: plan, deployment: served.deployment, requestID: requestID, attempts: run.attempts.count,
                 started: started, maxStreamDuration: snapshot.config.limits.maxStreamDuration,
                 requestBytes: body.readableBytes, scrubber: snapshot.scrubber(for: served.deployment),
-                adjustments: served.answer.route.adjustments, extraHeaders: admitted.headers
+                adjustments: served.answer.route.adjustments + (admitted.ticket?.maxOutputTokens == nil ? [] : ["max_tokens"]),
+                extraHeaders: admitted.headers
             ) { ending in
                 var outcome = answered
                 outcome.status = 200

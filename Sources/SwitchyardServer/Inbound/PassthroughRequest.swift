@@ -13,10 +13,15 @@ struct PassthroughRequest: Sendable {
     let maxOutputTokens: Int?
     private let modelRange: Range<Int>
     private let streamOptionsRange: Range<Int>?
+    /// Where the client's `max_completion_tokens` / `max_tokens` value is, when it set one.
+    private let outputLimitRange: Range<Int>?
+    /// The top-level keys the body must hold (kept to re-read a rewritten body).
+    private let required: [String]
 
     /// Reads the fields; `required` names top-level keys that must be present (e.g. `messages`).
     init(body: ByteBuffer, required: [String]) throws(GatewayError) {
         self.body = body
+        self.required = required
         let located: (fields: [JSONScanner.Field], model: String?)
         do {
             located = try body.withUnsafeReadableBytes { bytes throws(JSONScanner.SyntaxError) in
@@ -57,6 +62,7 @@ struct PassthroughRequest: Sendable {
         }
         self.stream = stream
         maxOutputTokens = limit
+        outputLimitRange = limitField?.value
         clientWantsUsage = wantsUsage
         streamOptionsRange = optionsField?.value
     }
@@ -90,6 +96,25 @@ struct PassthroughRequest: Sendable {
             out.writeBytes(UnsafeRawBufferPointer(rebasing: bytes[cursor...]))
         }
         return out
+    }
+
+    /// The same request with its output limit set to `limit`: the client's field rewritten in place, or
+    /// `field` added when it set none (`fit_max_tokens`: the budget affords only a shorter answer).
+    func limitingOutput(to limit: Int, field: String) -> PassthroughRequest {
+        var out = ByteBufferAllocator().buffer(capacity: body.readableBytes + field.utf8.count + 16)
+        body.withUnsafeReadableBytes { bytes in
+            if let range = outputLimitRange {
+                out.writeBytes(UnsafeRawBufferPointer(rebasing: bytes[..<range.lowerBound]))
+                out.writeString(String(limit))
+                out.writeBytes(UnsafeRawBufferPointer(rebasing: bytes[range.upperBound...]))
+            } else if let close = Self.closingBrace(bytes) {
+                out.writeBytes(UnsafeRawBufferPointer(rebasing: bytes[..<close]))
+                out.writeString(",\(JSON.quote(field)):\(limit)")
+                out.writeBytes(UnsafeRawBufferPointer(rebasing: bytes[close...]))
+            }
+        }
+        // The rewritten body holds everything the original did, so it parses as the original did.
+        return (try? PassthroughRequest(body: out, required: required)) ?? self
     }
 
     /// Index of the top-level object's closing brace (the last `}` in a validated document).
