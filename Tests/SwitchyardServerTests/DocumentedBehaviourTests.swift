@@ -156,7 +156,7 @@ import Testing
     @Test func idleTimeoutEndsAStalledStreamAfterTheFirstEvent() async throws {
         try await GatewayHarness.run({ fake in
             """
-            timeouts: { idle: 400ms }
+            timeouts: { idle: 1500ms }
             providers:
               stalling: { kind: openai, api_key: k, base_url: "\(fake.baseURL(.openai, knobs: "hang_after=1"))" }
 
