@@ -5,6 +5,8 @@
 #   - added latency at a fixed rate (../shared/bench's open-loop client; p50/p99 against the fake direct),
 #   - proxy CPU per request at saturation (wrk, 64 connections; the gateway's utime+stime from /proc).
 # Usage: bench/translation.sh [RATE] [DURATION]   env: BINS="dir1 dir2" ROUNDS=2 SATURATE=1 CASES="json sse translated"
+#   KEYED=1 adds a virtual key with RPM, TPM and a hard budget (builds with governance only) and the cases
+#   json-key and sse-key, which send json and sse with it instead of the master key.
 # Needs release builds: swift build -c release --product switchyard && swift build -c release --product switchyard-fake-providers
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -32,6 +34,13 @@ providers:
   openai: { api_key: k, base_url: "$FAKE/openai/chunks=15/v1" }
   anthropic: { api_key: k, base_url: "$FAKE/anthropic/chunks=15" }
 YAML
+VIRTUAL_KEY=sk-bench-virtual-key-0123456789
+if [[ ${KEYED:-0} == 1 ]]; then
+  cat >> "$WORK/gw.yaml" <<YAML
+keys:
+  - { name: bench, key: "$VIRTUAL_KEY", rpm: 100000000, tpm: 2000000000, budget: { max_usd: 1000000, period: month } }
+YAML
+fi
 declare -A GW GWPID
 index=0
 for dir in $BINS; do
@@ -45,9 +54,12 @@ HZ=$(getconf CLK_TCK)
 
 # CASES: json (passthrough, whole answer), sse (passthrough stream), translated (OpenAI client → Anthropic stream).
 for case in ${CASES:-sse translated}; do
+  key=sk-bench
   case $case in
     json) model=openai/gpt-4o-mini; stream=false ;;
     sse) model=openai/gpt-4o-mini; stream=true ;;
+    json-key) model=openai/gpt-4o-mini; stream=false; key=$VIRTUAL_KEY ;;
+    sse-key) model=openai/gpt-4o-mini; stream=true; key=$VIRTUAL_KEY ;;
     translated) model=anthropic/claude-sonnet-4-5; stream=true ;;
   esac
   options=$([[ $stream == true ]] && echo ',"stream_options":{"include_usage":true}' || true)
@@ -62,11 +74,11 @@ for case in ${CASES:-sse translated}; do
     for dir in $BINS; do
       url="${GW[$dir]}/chat/completions"
       # warm-up, then the measured run
-      taskset -c 0 "$PY" "$BENCH/lib/rate_client.py" --url "$url" --body-file "$WORK/body.json" --key sk-bench --rate "$RATE" --duration 3 > /dev/null
-      echo "round=$round bin=$dir $case $(taskset -c 0 "$PY" "$BENCH/lib/rate_client.py" --url "$url" --body-file "$WORK/body.json" --key sk-bench --rate "$RATE" --duration "$DURATION" | grep BENCHJSON)"
+      taskset -c 0 "$PY" "$BENCH/lib/rate_client.py" --url "$url" --body-file "$WORK/body.json" --key "$key" --rate "$RATE" --duration 3 > /dev/null
+      echo "round=$round bin=$dir $case $(taskset -c 0 "$PY" "$BENCH/lib/rate_client.py" --url "$url" --body-file "$WORK/body.json" --key "$key" --rate "$RATE" --duration "$DURATION" | grep BENCHJSON)"
       if [[ $SATURATE == 1 ]]; then
         before=$(cpu_ticks "${GWPID[$dir]}")
-        out=$(BENCH_BODY_FILE="$WORK/body.json" BENCH_KEY=sk-bench taskset -c 0 wrk -t2 -c64 -d"${DURATION}s" -s "$BENCH/lib/chat.lua" "$url" | grep BENCHJSON)
+        out=$(BENCH_BODY_FILE="$WORK/body.json" BENCH_KEY=$key taskset -c 0 wrk -t2 -c64 -d"${DURATION}s" -s "$BENCH/lib/chat.lua" "$url" | grep BENCHJSON)
         after=$(cpu_ticks "${GWPID[$dir]}")
         requests=$(sed -E 's/.*"requests":([0-9]+).*/\1/' <<< "$out")
         errors=$(sed -E 's/.*"err_status":([0-9]+).*/\1/' <<< "$out")

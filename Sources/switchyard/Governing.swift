@@ -55,6 +55,25 @@ enum Governing {
     static func usd(_ micro: MicroUSD) -> String { String(format: "%.6f", Money.usd(micro)) }
 }
 
+/// The limits `keys create` and `teams create` share.
+struct LimitOptions: ParsableArguments {
+    @Option(name: .long, help: "Allowed models, comma-separated (* wildcards).") var models: String?
+    @Option(name: .long) var rpm: Int?
+    @Option(name: .long) var tpm: Int?
+    @Option(name: .long, help: "Hard cap in USD.") var budget: Double?
+    @Option(name: .long, help: "day, week, month or total.") var period: String = "month"
+
+    func validate() throws {
+        for (flag, value) in [("--rpm", rpm), ("--tpm", tpm)] where value.map({ $0 < 1 }) == true {
+            throw ValidationError("\(flag) must be 1 or more")
+        }
+        _ = try Governing.budget(budget, period: period)
+    }
+
+    var modelList: [String]? { Governing.models(models) }
+    var parsedBudget: Budget? { try? Governing.budget(budget, period: period) }
+}
+
 struct Keys: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Create, list, revoke and rotate virtual keys in the store the config names.",
@@ -65,26 +84,18 @@ struct Keys: AsyncParsableCommand {
         @Option(name: .long, help: "Path to the YAML config file.") var config: String?
         @Option(name: .long) var name: String
         @Option(name: .long, help: "Team id or name.") var team: String?
-        @Option(name: .long, help: "Allowed models, comma-separated (* wildcards).") var models: String?
-        @Option(name: .long) var rpm: Int?
-        @Option(name: .long) var tpm: Int?
-        @Option(name: .long, help: "Hard cap in USD.") var budget: Double?
-        @Option(name: .long, help: "day, week, month or total.") var period: String = "month"
+        @OptionGroup var limits: LimitOptions
 
         func run() async throws {
-            let budget = try Governing.budget(budget, period: period)
-            for (flag, value) in [("--rpm", rpm), ("--tpm", tpm)] where value.map({ $0 < 1 }) == true {
-                throw ValidationError("\(flag) must be 1 or more")
-            }
             let (record, secret) = try await Governing.with(config: config) { governance in
                 let teamID = team.flatMap { wanted in governance.teams().first { $0.id == wanted || $0.name == wanted }?.id }
                 if let team, teamID == nil { throw ValidationError("no team '\(team)'") }
                 var draft = KeyRecord(id: "", name: name, secretHash: "", keyPrefix: "", createdAt: 0)
                 draft.team = teamID
-                draft.models = Governing.models(models)
-                draft.rpm = rpm
-                draft.tpm = tpm
-                draft.budget = budget
+                draft.models = limits.modelList
+                draft.rpm = limits.rpm
+                draft.tpm = limits.tpm
+                draft.budget = limits.parsedBudget
                 return try await governance.createKey(draft)
             }
             print("id:  \(record.id)")
@@ -147,20 +158,15 @@ struct Teams: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Create a team.")
         @Option(name: .long, help: "Path to the YAML config file.") var config: String?
         @Option(name: .long) var name: String
-        @Option(name: .long, help: "Allowed models, comma-separated (* wildcards).") var models: String?
-        @Option(name: .long) var rpm: Int?
-        @Option(name: .long) var tpm: Int?
-        @Option(name: .long, help: "Hard cap in USD.") var budget: Double?
-        @Option(name: .long, help: "day, week, month or total.") var period: String = "month"
+        @OptionGroup var limits: LimitOptions
 
         func run() async throws {
-            let budget = try Governing.budget(budget, period: period)
             let team = try await Governing.with(config: config) { governance in
                 var draft = TeamRecord(id: "", name: name, createdAt: 0)
-                draft.models = Governing.models(models)
-                draft.rpm = rpm
-                draft.tpm = tpm
-                draft.budget = budget
+                draft.models = limits.modelList
+                draft.rpm = limits.rpm
+                draft.tpm = limits.tpm
+                draft.budget = limits.parsedBudget
                 return try await governance.createTeam(draft)
             }
             print("id: \(team.id)")

@@ -31,12 +31,7 @@ import Testing
         _ h: GatewayHarness, path: String = "/v1/chat/completions", body: String, requestID: String,
         key: String = GatewayHarness.masterKey, when ready: @escaping @Sendable () async -> Bool
     ) async throws {
-        var request = HTTPClientRequest(url: h.gatewayURL + path)
-        request.method = .POST
-        request.headers.add(name: "authorization", value: "Bearer \(key)")
-        request.headers.add(name: "content-type", value: "application/json")
-        request.headers.add(name: "x-request-id", value: requestID)
-        request.body = .bytes(ByteBuffer(string: body))
+        let request = h.post(path, body: body, key: key, requestID: requestID)
         let client = HTTPClient(eventLoopGroupProvider: .singleton)
         let call = Task { try await client.execute(request, timeout: .seconds(60)) }
         let deadline = ContinuousClock.now + .seconds(10)

@@ -104,19 +104,25 @@ struct GatewayHarness {
         return Answer(status: Int(response.status.code), headers: response.headers, body: Array(buffer: bytes))
     }
 
-    /// Starts a streamed request from a client of its own, reads the first chunk, then closes the
-    /// connection (a client that leaves mid-stream).
-    func streamThenLeave(
-        _ path: String = "/v1/chat/completions", body: String, key: String = GatewayHarness.masterKey, requestID: String
-    ) async throws {
+    /// A POST with a key and a request id, for clients of their own (tests that make the client leave).
+    func post(_ path: String, body: String, key: String, requestID: String) -> HTTPClientRequest {
         var request = HTTPClientRequest(url: gatewayURL + path)
         request.method = .POST
         request.headers.add(name: "authorization", value: "Bearer \(key)")
         request.headers.add(name: "content-type", value: "application/json")
         request.headers.add(name: "x-request-id", value: requestID)
         request.body = .bytes(ByteBuffer(string: body))
+        return request
+    }
+
+    /// Starts a streamed request from a client of its own, reads the first chunk, then closes the
+    /// connection (a client that leaves mid-stream).
+    func streamThenLeave(
+        _ path: String = "/v1/chat/completions", body: String, key: String = GatewayHarness.masterKey, requestID: String
+    ) async throws {
         let client = HTTPClient(eventLoopGroupProvider: .singleton)
-        let response = try await client.execute(request, timeout: .seconds(30))
+        let response = try await client.execute(
+            post(path, body: body, key: key, requestID: requestID), timeout: .seconds(30))
         var iterator = response.body.makeAsyncIterator()
         _ = try await iterator.next()
         try await client.shutdown()

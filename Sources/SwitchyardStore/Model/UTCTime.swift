@@ -1,3 +1,5 @@
+import SwitchyardCore
+
 /// Times in the store are milliseconds since 1970-01-01T00:00:00Z. These are the calendar conversions
 /// the store and governance need (RFC 3339 text, and the start of a UTC day, week or month), kept free of
 /// Foundation's calendars so they are pure and cheap.
@@ -102,38 +104,18 @@ public enum UTCTime {
         return m == 12 ? days(fromCivil: y + 1, 1, 1) * 86_400_000 : days(fromCivil: y, m + 1, 1) * 86_400_000
     }
 
-    // Howard Hinnant's days_from_civil / civil_from_days (proleptic Gregorian).
     static func days(fromCivil year: Int64, _ month: Int64, _ day: Int64) -> Int64 {
-        let y = month <= 2 ? year - 1 : year
-        let era = floorDiv(y, 400)
-        let yoe = y - era * 400
-        let mp = (month + 9) % 12
-        let doy = (153 * mp + 2) / 5 + day - 1
-        let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy
-        return era * 146_097 + doe - 719_468
+        CivilDate.days(fromCivil: year, month, day)
     }
 
     static func civil(fromDays days: Int64) -> (Int64, Int64, Int64) {
-        let z = days + 719_468
-        let era = floorDiv(z, 146_097)
-        let doe = z - era * 146_097
-        let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365
-        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
-        let mp = (5 * doy + 2) / 153
-        let d = doy - (153 * mp + 2) / 5 + 1
-        let m = mp < 10 ? mp + 3 : mp - 9
-        return (yoe + era * 400 + (m <= 2 ? 1 : 0), m, d)
+        let date = CivilDate.civil(fromDays: days)
+        return (date.year, date.month, date.day)
     }
 
-    public static func floorDiv(_ a: Int64, _ b: Int64) -> Int64 {
-        let q = a / b
-        return (a % b != 0 && (a < 0) != (b < 0)) ? q - 1 : q
-    }
+    public static func floorDiv(_ a: Int64, _ b: Int64) -> Int64 { CivilDate.floorDiv(a, b) }
 
-    private static func pad(_ value: Int64, _ width: Int) -> String {
-        let digits = String(value)
-        return digits.count >= width ? digits : String(repeating: "0", count: width - digits.count) + digits
-    }
+    private static func pad(_ value: Int64, _ width: Int) -> String { CivilDate.pad(value, width) }
 }
 
 #if canImport(Glibc)

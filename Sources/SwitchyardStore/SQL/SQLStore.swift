@@ -216,25 +216,14 @@ public final class SQLStore: Store {
     public func spend(_ query: SpendQuery) async throws -> [SpendGroup] {
         var conditions: [String] = []
         var binds: [SQLValue] = []
-        if let from = query.from {
-            conditions.append("hour >= ?")
-            binds.append(.int(UTCTime.startOfHour(from)))
-        }
-        if let to = query.to {
-            conditions.append("hour < ?")
-            binds.append(.int(to))
-        }
-        if let key = query.key {
-            conditions.append("key_id = ?")
-            binds.append(.text(key))
-        }
-        if let team = query.team {
-            conditions.append("team_id = ?")
-            binds.append(.text(team))
-        }
-        if let model = query.model {
-            conditions.append("model = ?")
-            binds.append(.text(model))
+        for (condition, value) in [
+            ("hour >= ?", query.from.map { SQLValue.int(UTCTime.startOfHour($0)) }), ("hour < ?", query.to.map(SQLValue.int)),
+            ("key_id = ?", query.key.map(SQLValue.text)), ("team_id = ?", query.team.map(SQLValue.text)),
+            ("model = ?", query.model.map(SQLValue.text)),
+        ] {
+            guard let value else { continue }
+            conditions.append(condition)
+            binds.append(value)
         }
         // Group expressions come from a fixed table, never from the request.
         let expressions = query.groupBy.map { grouping -> String in
