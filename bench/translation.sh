@@ -6,7 +6,8 @@
 #   - proxy CPU per request at saturation (wrk, 64 connections; the gateway's utime+stime from /proc).
 # Usage: bench/translation.sh [RATE] [DURATION]   env: BINS="dir1 dir2" ROUNDS=2 SATURATE=1 CASES="json sse translated"
 #   KEYED=1 adds a virtual key with RPM, TPM and a hard budget (builds with governance only) and the cases
-#   json-key and sse-key, which send json and sse with it instead of the master key.
+#   json-key and sse-key, which send json and sse with it instead of the master key. STORE='{ memory: true }'
+#   sets the store (default: SQLite beside the config, as a gateway without a store section has).
 # Needs release builds: swift build -c release --product switchyard && swift build -c release --product switchyard-fake-providers
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -34,6 +35,7 @@ providers:
   openai: { api_key: k, base_url: "$FAKE/openai/chunks=15/v1" }
   anthropic: { api_key: k, base_url: "$FAKE/anthropic/chunks=15" }
 YAML
+[[ -n ${STORE:-} ]] && echo "store: $STORE" >> "$WORK/gw.yaml"
 VIRTUAL_KEY=sk-bench-virtual-key-0123456789
 if [[ ${KEYED:-0} == 1 ]]; then
   cat >> "$WORK/gw.yaml" <<YAML
