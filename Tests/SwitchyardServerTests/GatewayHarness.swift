@@ -2,6 +2,7 @@ import AsyncHTTPClient
 import FakeProviderKit
 import Foundation
 import Logging
+import Metrics
 import NIOCore
 import NIOHTTP1
 import NIOSSL
@@ -26,7 +27,7 @@ struct GatewayHarness {
     /// is what the gateway trusts for HTTPS providers.
     static func run(
         server serverFields: String = "", admission: [any AdmissionPolicy] = [], sinks: [any CompletionSink] = [],
-        upstreamTLS: TLSConfiguration? = nil, store givenStore: (any Store)? = nil,
+        upstreamTLS: TLSConfiguration? = nil, store givenStore: (any Store)? = nil, metrics: (any MetricsFactory)? = nil,
         _ yaml: @escaping @Sendable (RunningFakeProviders) -> String,
         _ body: @Sendable (GatewayHarness) async throws -> Void
     ) async throws {
@@ -49,7 +50,7 @@ struct GatewayHarness {
             }
             let gateway = try Gateway(
                 config: config, catalog: try Catalog.bundled(), logger: logger, store: store, upstreamTLS: upstreamTLS,
-                admissionPolicies: admission, sinks: [records] + sinks)
+                admissionPolicies: admission, sinks: [records] + sinks, metrics: metrics)
             let (ports, continuation) = AsyncStream<Int>.makeStream()
             try await withThrowingTaskGroup(of: Void.self) { group in
                 group.addTask {

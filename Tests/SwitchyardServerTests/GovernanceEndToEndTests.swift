@@ -1,5 +1,6 @@
 import Foundation
 import FakeProviderKit
+import MetricsTestKit
 import SwitchyardCore
 import Testing
 
@@ -237,6 +238,33 @@ import Testing
         }
     }
 
+    @Test func anUnpricedModelIsServedCountedAndNeverZero() async throws {
+        let metrics = TestMetrics()
+        try await GatewayHarness.run(metrics: metrics, { fake in
+            Self.config(fake) + """
+
+                catalog:
+                  - { id: brand-new-model, provider: openai }
+                """
+        }) { h in
+            let (_, secret) = try await Self.createKey(h, #"{"name":"plain"}"#)
+            let served = try await h.request(
+                "/v1/chat/completions", body: GatewayHarness.chat("openai/brand-new-model"), key: secret,
+                headers: [("x-request-id", "unpriced-1")])
+            #expect(served.status == 200 && served.header("x-switchyard-cost-usd") == nil)
+            let row = try await h.get("/admin/requests/unpriced-1")
+            #expect(row.json["priced"]?.boolValue == false && row.json["cost_usd"]?.isNull == true, "never $0: \(row.text)")
+            let counter = try metrics.expectCounter(
+                "switchyard_unpriced_requests_total", [("model", "openai/brand-new-model"), ("provider", "openai")])
+            #expect(counter.totalValue == 1)
+            // Under a hard budget the cost could not be checked: refused.
+            let (_, capped) = try await Self.createKey(h, #"{"name":"capped","budget":{"max_usd":5}}"#)
+            let refused = try await h.request("/v1/chat/completions", body: GatewayHarness.chat("openai/brand-new-model"), key: capped)
+            #expect(refused.status == 429 && refused.json["error"]?["code"]?.stringValue == "budget_exceeded")
+            #expect(refused.json["error"]?["message"]?.stringValue?.contains("no price") == true)
+        }
+    }
+
     @Test func keysDeclaredInConfigWork() async throws {
         try await GatewayHarness.run({ fake in
             Self.config(fake) + """
@@ -255,9 +283,15 @@ import Testing
         }
     }
 
-    @Test func keysSurviveARestartOnSQLite() async throws {
-        let path = NSTemporaryDirectory() + "switchyard-restart-\(UUID().uuidString).db"
-        let store = "store: { sqlite: \"\(path)\" }"
+    @Test(arguments: ["sqlite", "postgres"])
+    func keysAndRowsSurviveARestart(_ engine: String) async throws {
+        let store: String
+        if engine == "postgres" {
+            guard ProcessInfo.processInfo.environment["SWITCHYARD_TEST_POSTGRES"] != nil else { return }
+            store = "store: { postgres: \"\(try await PostgresTestDatabase.create())\" }"
+        } else {
+            store = "store: { sqlite: \"\(NSTemporaryDirectory())switchyard-restart-\(UUID().uuidString).db\" }"
+        }
         let secret = Mutex<String>("")
         try await GatewayHarness.run({ Self.config($0, store: store) }) { h in
             let (_, created) = try await Self.createKey(h, #"{"name":"durable"}"#)

@@ -1,4 +1,5 @@
 import Logging
+import Metrics
 import Synchronization
 import SwitchyardConfig
 import SwitchyardCore
@@ -11,12 +12,18 @@ import SwitchyardStore
 struct SpendLogSink: CompletionSink {
     let writer: SpendWriter
     let logger: Logger
+    /// Where `switchyard_unpriced_requests_total{model,provider}` is counted (CONTRACT §3's name).
+    let metrics: any MetricsFactory
     let rowIDs = RowIDs()
 
     func complete(_ outcome: RequestOutcome) {
         guard let identity = outcome.identity else { return }
         writer.enqueue(Self.row(outcome, identity: identity, rowID: rowIDs.next()))
-        if outcome.deployment != nil, outcome.deployment?.price == nil, !outcome.attempts.isEmpty {
+        if let deployment = outcome.deployment, deployment.price == nil, !outcome.attempts.isEmpty {
+            Counter(
+                label: "switchyard_unpriced_requests_total",
+                dimensions: [("model", outcome.publicModel ?? ""), ("provider", deployment.provider.name)], factory: metrics
+            ).increment()
             logger.warning(
                 "a request to an unpriced model was served; its cost is unknown (add the model's price under catalog:)",
                 metadata: [

@@ -1,5 +1,6 @@
 import Hummingbird
 import Logging
+import Metrics
 import NIOCore
 import NIOSSL
 import SwitchyardConfig
@@ -39,7 +40,8 @@ public struct Gateway: Sendable {
     ///   - sinks: completion sinks after the built-in ones.
     init(
         config: GatewayConfig, catalog: Catalog, logger: Logger, store: (any Store)? = nil,
-        upstreamTLS: TLSConfiguration? = nil, admissionPolicies: [any AdmissionPolicy] = [], sinks: [any CompletionSink] = []
+        upstreamTLS: TLSConfiguration? = nil, admissionPolicies: [any AdmissionPolicy] = [], sinks: [any CompletionSink] = [],
+        metrics: (any MetricsFactory)? = nil
     ) throws(ConfigError) {
         let store: any Store = store ?? MemoryStore()
         var alert: (@Sendable (BudgetAlert) async -> Void)?
@@ -56,7 +58,7 @@ public struct Gateway: Sendable {
             profiles: Self.upstreamProfiles(config), providers: config.providers,
             maxQueueWait: config.limits.maxQueueWait, tls: upstreamTLS)
         completion = CompletionPoint(
-            sinks: [AdmissionSettlement(), SpendLogSink(writer: spendWriter, logger: logger), AttemptLog(logger: logger)] + sinks)
+            sinks: [AdmissionSettlement(), SpendLogSink(writer: spendWriter, logger: logger, metrics: metrics ?? MetricsSystem.factory), AttemptLog(logger: logger)] + sinks)
         attemptLoop = AttemptLoop()
         admission = AdmissionStage(policies: admissionPolicies, governance: governance, spendWriter: spendWriter)
     }
