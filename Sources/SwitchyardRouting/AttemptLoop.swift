@@ -46,42 +46,100 @@ public struct AttemptLoop: Sendable {
 
     /// - Parameter attempt: sends the request to one deployment (with the number of this attempt, from 1);
     ///   returns the answer or throws why it failed.
+    ///
+    /// The decisions are in `Progress`'s `@inline(never)` methods, so this async frame (which the request's
+    /// task keeps the memory of while a stream lasts) holds little more than the deployment being tried.
     public func run<Answer: Sendable>(
         plan: RoutePlan, attempt: (Deployment, _ number: Int) async throws(GatewayError) -> Answer
     ) async -> AttemptRun<Answer> {
-        var lastError = GatewayError(.upstreamError, "No deployment could serve the model '\(plan.publicName)'.")
-        var records: [AttemptRecord] = []
-        let ordered = strategy.order(plan.deployments)
-        // A deployment health rules out is skipped while another remains; when none does, all are tried, so
-        // health alone never causes an outage.
-        let admitted = ordered.filter { health.admits($0) }
-        let deployments = admitted.isEmpty ? ordered : admitted
-        deployments: for deployment in deployments {
-            for retry in 1...max(1, plan.retry.attempts) {
-                let began = clock.now
+        var progress = Progress(plan: plan, loop: self)
+        while let deployment = progress.current {
+            let began = clock.now
+            do {
+                let answer = try await attempt(deployment, progress.attemptNumber)
+                return progress.succeeded(with: answer, began: began, loop: self)
+            } catch {
+                guard let backoff = progress.failed(error, began: began, loop: self) else { continue }
                 do {
-                    let answer = try await attempt(deployment, records.count + 1)
-                    let record = AttemptRecord(deployment: deployment, error: nil, duration: clock.now - began)
-                    health.observe(record)
-                    records.append(record)
-                    return AttemptRun(result: .success((answer, deployment)), attempts: records)
-                } catch {
-                    lastError = error
-                    let record = AttemptRecord(deployment: deployment, error: error, duration: clock.now - began)
-                    health.observe(record)
-                    records.append(record)
-                }
-                guard lastError.allowsFailover, plan.retry.on.contains(lastError.kind) else { break deployments }
-                if !lastError.isTransient || retry == plan.retry.attempts { continue deployments }
-                do {
-                    try await clock.sleep(for: Self.backoff(attempt: retry, retryAfter: lastError.retryAfter))
+                    try await clock.sleep(for: backoff)
                 } catch {
                     // Cancelled (the client left): no further attempts.
-                    break deployments
+                    break
                 }
             }
         }
-        return AttemptRun(result: .failure(lastError), attempts: records)
+        return progress.failure()
+    }
+
+    /// Where a run stands: the deployment being tried, its retries, the attempts so far.
+    struct Progress {
+        private let deployments: [Deployment]
+        private let retry: GatewayConfig.Retry
+        private var index = 0
+        private var retryNumber = 1
+        private var records: [AttemptRecord] = []
+        private let publicName: String
+        /// Nil until an attempt failed.
+        private var lastError: GatewayError?
+
+        @inline(never)
+        init(plan: RoutePlan, loop: AttemptLoop) {
+            let ordered = loop.strategy.order(plan.deployments)
+            // A deployment health rules out is skipped while another remains; when none does, all are tried, so
+            // health alone never causes an outage.
+            let admitted = ordered.filter { loop.health.admits($0) }
+            deployments = admitted.isEmpty ? ordered : admitted
+            retry = plan.retry
+            publicName = plan.publicName
+        }
+
+        /// The deployment to try next; nil when the run is over.
+        var current: Deployment? { index < deployments.count ? deployments[index] : nil }
+
+        var attemptNumber: Int { records.count + 1 }
+
+        @inline(never)
+        mutating func succeeded<Answer>(with answer: Answer, began: ContinuousClock.Instant, loop: AttemptLoop) -> AttemptRun<Answer> {
+            let deployment = deployments[index]
+            let record = AttemptRecord(deployment: deployment, error: nil, duration: loop.clock.now - began)
+            loop.health.observe(record)
+            records.append(record)
+            return AttemptRun(result: .success((answer, deployment)), attempts: records)
+        }
+
+        /// Records the failure and moves on: the backoff before retrying the same deployment, or nil when the
+        /// next deployment is to be tried (or none: then `current` is nil).
+        @inline(never)
+        mutating func failed(_ error: GatewayError, began: ContinuousClock.Instant, loop: AttemptLoop) -> Duration? {
+            lastError = error
+            let record = AttemptRecord(deployment: deployments[index], error: error, duration: loop.clock.now - began)
+            loop.health.observe(record)
+            records.append(record)
+            guard error.allowsFailover, retry.on.contains(error.kind) else {
+                index = deployments.count
+                return nil
+            }
+            if !error.isTransient || retryNumber == retry.attempts {
+                next()
+                return nil
+            }
+            let backoff = AttemptLoop.backoff(attempt: retryNumber, retryAfter: error.retryAfter)
+            if retryNumber >= max(1, retry.attempts) { next() } else { retryNumber += 1 }
+            return backoff
+        }
+
+        private mutating func next() {
+            index += 1
+            retryNumber = 1
+        }
+
+        /// The run's failure: the last error, with every attempt.
+        func failure<Answer: Sendable>() -> AttemptRun<Answer> {
+            AttemptRun(
+                result: .failure(
+                    lastError ?? GatewayError(.upstreamError, "No deployment could serve the model '\(publicName)'.")),
+                attempts: records)
+        }
     }
 
     /// Exponential backoff with full jitter, honouring a short `retry-after`; capped so a retry never

@@ -106,4 +106,41 @@ import SwitchyardConfig
         #expect(GatewayConfig.Provider(name: "x", kind: try #require(ProviderKind.named("openai"))).maxConnections == 10_000)
         #expect(throws: ConfigError.self) { try loader.load(yaml: "providers:\n  a: { kind: openai, api_key: k, max_connections: 0 }\n") }
     }
+
+    @Test func slotNumbersAreDistinctAndReusedMostRecentFirst() async throws {
+        let slots = ConnectionSlots(limit: 3)
+        let a = try #require(await slots.acquire(waitingAtMost: .seconds(1)))
+        let b = try #require(await slots.acquire(waitingAtMost: .seconds(1)))
+        let c = try #require(await slots.acquire(waitingAtMost: .seconds(1)))
+        #expect(Set([a.number, b.number, c.number]) == [0, 1, 2], "held leases never share a number, all below the limit")
+        async let waiting = slots.acquire(waitingAtMost: .seconds(10))
+        while slots.queued != 1 { await Task.yield() }
+        b.release()
+        let handedOver = try #require(await waiting)
+        #expect(handedOver.number == b.number, "a slot handed to a waiter keeps its number")
+        c.release()
+        let next = try #require(await slots.acquire(waitingAtMost: .seconds(1)))
+        #expect(next.number == c.number, "the most recently freed number is used first")
+        for lease in [a, handedOver, next] { lease.release() }
+        #expect(slots.inUse == 0)
+    }
+
+    @Test func poolsPerProfileScaleWithTheConnectionsAllowed() {
+        #expect(UpstreamClient.poolsPerProfile(totalConnections: 100) == 1)
+        #expect(UpstreamClient.poolsPerProfile(totalConnections: 2048) == 2)
+        #expect(UpstreamClient.poolsPerProfile(totalConnections: 10_000) == 8)
+        #expect(UpstreamClient.poolsPerProfile(totalConnections: 1_000_000) == 8)
+    }
+
+    @Test func poolIdleTimeoutIsConfiguredAndValidated() throws {
+        let loader = ConfigLoader(environment: [:])
+        let parsed = try loader.load(yaml: "providers:\n  a: { kind: openai, api_key: k, pool_idle_timeout: 5s }\n  b: { kind: openai, api_key: k }\n")
+        #expect(parsed.providers.first { $0.name == "a" }?.poolIdleTimeout == .seconds(5))
+        #expect(parsed.providers.first { $0.name == "b" }?.poolIdleTimeout == .seconds(20))
+        #expect(throws: ConfigError.self) { try loader.load(yaml: "providers:\n  a: { kind: openai, api_key: k, pool_idle_timeout: 0s }\n") }
+        #expect(throws: ConfigError.self) { try loader.load(yaml: "providers:\n  a: { kind: openai, api_key: k, pool_idle_timeout: soon }\n") }
+        // Each provider's pool idle timeout is part of its pooled clients' profile.
+        let profiles = Gateway.upstreamProfiles(parsed)
+        #expect(profiles.contains { $0.poolIdle == .seconds(5) } && profiles.contains { $0.poolIdle == .seconds(20) })
+    }
 }

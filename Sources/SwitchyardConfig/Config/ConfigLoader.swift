@@ -216,7 +216,7 @@ public struct ConfigLoader {
         let path = "providers.\(name)"
         let fields = try mapping(node, path: path, allowed: [
             "kind", "api_key", "base_url", "api_version", "region", "aws_access_key_id", "aws_secret_access_key",
-            "aws_session_token", "headers", "timeouts", "max_connections",
+            "aws_session_token", "headers", "timeouts", "max_connections", "pool_idle_timeout",
         ])
         let kindName = try fields["kind"].map { (n) throws(ConfigError) in try string(n, path: "\(path).kind") } ?? name
         guard let kind = ProviderKind.named(kindName) else {
@@ -240,6 +240,9 @@ public struct ConfigLoader {
         provider.awsSessionToken = try optionalString(fields["aws_session_token"], path: "\(path).aws_session_token")
         if let v = fields["max_connections"] {
             provider.maxConnections = try integer(v, path: "\(path).max_connections", range: 1...1_000_000)
+        }
+        if let v = fields["pool_idle_timeout"] {
+            provider.poolIdleTimeout = try duration(v, path: "\(path).pool_idle_timeout")
         }
         if let headers = fields["headers"] {
             for (header, value) in try mapping(headers, path: "\(path).headers") {

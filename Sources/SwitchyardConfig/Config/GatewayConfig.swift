@@ -117,6 +117,12 @@ public struct GatewayConfig: Sendable {
         /// connection each. High by default — LLM streams are long, and vLLM, Ollama and internal servers
         /// take thousands — so the operator lowers it for a provider that cannot.
         public var maxConnections = 10_000
+        /// How long an idle pooled connection to this provider is kept for reuse (`pool_idle_timeout`).
+        /// Each costs the gateway about 10 KB while it waits, so after a burst of thousands of streams a
+        /// long timeout holds that memory for as long (docs/BENCHMARKS.md); traffic sparser than this
+        /// pays a new connection (and TLS handshake) per request.
+        public var poolIdleTimeout = Provider.defaultPoolIdleTimeout
+        public static let defaultPoolIdleTimeout = Duration.seconds(20)
 
         public init(name: String, kind: ProviderKind) {
             self.name = name

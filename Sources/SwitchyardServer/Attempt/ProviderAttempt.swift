@@ -22,38 +22,75 @@ struct ProviderAttempt: Sendable {
     let upstream: UpstreamClient
     let snapshot: GatewaySnapshot
 
-    /// - Parameter canonical: the decoded request, kept between attempts (decoded at most once).
+    /// Makes one attempt; its answer goes to `exchange.attempted`. The exchange also keeps the decoded request
+    /// between attempts (decoded at most once).
+    ///
+    /// The synchronous work before and after the provider call is in `@inline(never)` functions and what
+    /// crosses the wait is in the exchange, so this chain of async frames, which a stream's task keeps the
+    /// memory of (`ModelRequestHandler`), holds little more than references.
     func send(
-        _ request: OutgoingRequest, to deployment: Deployment, plan: RoutePlan, canonical: inout ChatRequest?
-    ) async throws(GatewayError) -> Attempted {
+        _ request: OutgoingRequest, to deployment: Deployment, plan: RoutePlan, exchange: ModelExchange
+    ) async throws(GatewayError) {
         do {
-            return try await attempt(request, deployment: deployment, plan: plan, canonical: &canonical)
+            let call = try prepare(request, deployment: deployment, plan: plan, cache: exchange)
+            try await callUpstream(call, exchange: exchange, deployment: deployment, requestID: request.requestID)
         } catch {
-            throw Self.sanitize(error, provider: deployment.provider, scrubber: snapshot.scrubber(for: deployment))
+            throw sanitize(error, deployment: deployment)
         }
     }
 
-    private func attempt(
-        _ request: OutgoingRequest, deployment: Deployment, plan: RoutePlan, canonical: inout ChatRequest?
-    ) async throws(GatewayError) -> Attempted {
+    /// What one attempt sends, and how its answer is read.
+    struct Call {
+        let endpoint: ProviderEndpoint
+        let body: ByteBuffer
+        let stream: Bool
+        let codec: any ProviderCodec
+        /// The canonical request, when translated (nil: passthrough).
+        let translated: ChatRequest?
+        let adjustments: [String]
+
+        /// The attempt's result: a translated whole answer decoded and checked.
+        @inline(never)
+        func finish(_ answer: UpstreamAnswer) throws(GatewayError) -> Attempted {
+            guard let translated else { return Attempted(answer: answer, route: .passthrough, codec: codec) }
+            guard case .whole(let whole) = answer else {
+                return Attempted(answer: answer, route: .translated(translated, adjustments: adjustments), codec: codec)
+            }
+            var response = try codec.decodeResponse(Array(buffer: whole.body))
+            // An answer the model botched is a failed attempt, not a normal end (mapping.md §1.1).
+            for choice in response.choices {
+                if case .error(let native) = choice.finishReason {
+                    throw GatewayError.unusableOutput(native)
+                }
+            }
+            if adjustments.contains(Adjustment.parallelToolCalls) { SingleToolCall.enforce(&response) }
+            let decoded = WholeAnswer(contentType: whole.contentType, body: whole.body, usage: response.usage, decoded: response)
+            return Attempted(answer: .whole(decoded), route: .translated(translated, adjustments: adjustments), codec: codec)
+        }
+    }
+
+    /// The provider's adapter says how to reach the deployment; the client's bytes go as they are when the
+    /// provider speaks the client's dialect, otherwise the canonical request is encoded by the provider's codec.
+    @inline(never)
+    private func prepare(
+        _ request: OutgoingRequest, deployment: Deployment, plan: RoutePlan, cache: ModelExchange
+    ) throws(GatewayError) -> Call {
         let adapter = snapshot.adapter(for: deployment)
         let codec = adapter.codec(maxOutputTokens: deployment.maxOutputTokens)
         let model = deployment.upstreamModel
         if adapter.dialect == request.dialect.dialect, let path = adapter.passthroughPath(request.operation) {
             var endpoint = adapter.endpoint(deployment.provider, model: model, path: path)
             endpoint.headers.append(contentsOf: request.forwardedHeaders)
-            let body = request.dialect.passthroughBody(request.parsed, model: model)
-            let answer = try await call(
-                endpoint, body: body, stream: request.parsed.stream, codec: codec, deployment: deployment,
-                requestID: request.requestID, decode: false)
-            return Attempted(answer: answer, route: .passthrough, codec: codec)
+            return Call(
+                endpoint: endpoint, body: request.dialect.passthroughBody(request.parsed, model: model),
+                stream: request.parsed.stream, codec: codec, translated: nil, adjustments: [])
         }
         let decoded: ChatRequest
-        if let canonical {
+        if let canonical = cache.canonical {
             decoded = canonical
         } else {
             decoded = try request.dialect.canonical(request.parsed, operation: request.operation, for: deployment, plan: plan)
-            canonical = decoded
+            cache.canonical = decoded
         }
         // Dialect-specific fields the client sent mean nothing to a provider of another dialect (and some
         // providers reject unknown fields), so only canonical content crosses over.
@@ -61,43 +98,43 @@ struct ProviderAttempt: Sendable {
         var endpoint = adapter.endpoint(deployment.provider, model: model, path: encoded.path)
         endpoint.headers.append(contentsOf: encoded.headers)
         endpoint = try adapter.sign(endpoint, body: encoded.body, provider: deployment.provider)
-        var answer = try await call(
-            endpoint, body: ByteBuffer(bytes: encoded.body), stream: decoded.stream, codec: codec,
-            deployment: deployment, requestID: request.requestID, decode: true)
-        if case .whole(let whole) = answer, var response = whole.decoded {
-            if encoded.adjustments.contains(Adjustment.parallelToolCalls) { SingleToolCall.enforce(&response) }
-            answer = .whole(WholeAnswer(contentType: whole.contentType, body: whole.body, usage: whole.usage, decoded: response))
-        }
-        return Attempted(answer: answer, route: .translated(decoded, adjustments: encoded.adjustments), codec: codec)
+        return Call(
+            endpoint: endpoint, body: ByteBuffer(bytes: encoded.body), stream: decoded.stream, codec: codec,
+            translated: decoded, adjustments: encoded.adjustments)
     }
 
     /// Sends and waits for the whole answer or the stream's first bytes.
-    private func call(
-        _ endpoint: ProviderEndpoint, body: ByteBuffer, stream: Bool, codec: any ProviderCodec,
-        deployment: Deployment, requestID: String, decode: Bool
-    ) async throws(GatewayError) -> UpstreamAnswer {
-        if stream {
-            return .stream(
-                try await upstream.stream(
-                    endpoint: endpoint, body: body, requestID: requestID, timeouts: deployment.timeouts,
-                    decodeError: codec.decodeError))
+    @inline(never)
+    private func callUpstream(
+        _ call: Call, exchange: ModelExchange, deployment: Deployment, requestID: String
+    ) async throws(GatewayError) {
+        if call.stream {
+            let stream = try await upstream.stream(
+                endpoint: call.endpoint, body: call.body, requestID: requestID, timeouts: deployment.timeouts,
+                decodeError: call.codec.decodeError)
+            try exchange.answered(stream: stream, by: call)
+            return
         }
         let answer = try await upstream.answer(
-            endpoint: endpoint, body: body, requestID: requestID, timeouts: deployment.timeouts,
-            decodeError: codec.decodeError)
+            endpoint: call.endpoint, body: call.body, requestID: requestID, timeouts: deployment.timeouts,
+            decodeError: call.codec.decodeError)
+        try exchange.answered(whole: answer, by: call)
+    }
+
+    /// A whole answer; read for usage when passed through (a translated one is decoded by `Call.finish`).
+    @inline(never)
+    static func whole(_ answer: UpstreamClient.Answer, call: Call) -> WholeAnswer {
         let contentType = answer.headers.first(name: "content-type")
-        guard decode else {
-            let usage = answer.body.withUnsafeReadableBytes { codec.usage(ofAnswer: $0) }
-            return .whole(WholeAnswer(contentType: contentType, body: answer.body, usage: usage, decoded: nil))
+        guard call.translated == nil else {
+            return WholeAnswer(contentType: contentType, body: answer.body, usage: nil, decoded: nil)
         }
-        let decoded = try codec.decodeResponse(Array(buffer: answer.body))
-        // An answer the model botched is a failed attempt, not a normal end (mapping.md §1.1).
-        for choice in decoded.choices {
-            if case .error(let native) = choice.finishReason {
-                throw GatewayError.unusableOutput(native)
-            }
-        }
-        return .whole(WholeAnswer(contentType: contentType, body: answer.body, usage: decoded.usage, decoded: decoded))
+        let usage = answer.body.withUnsafeReadableBytes { call.codec.usage(ofAnswer: $0) }
+        return WholeAnswer(contentType: contentType, body: answer.body, usage: usage, decoded: nil)
+    }
+
+    @inline(never)
+    private func sanitize(_ error: GatewayError, deployment: Deployment) -> GatewayError {
+        Self.sanitize(error, provider: deployment.provider, scrubber: snapshot.scrubber(for: deployment))
     }
 
     /// Errors reach the client without provider secrets: an upstream auth failure never repeats the

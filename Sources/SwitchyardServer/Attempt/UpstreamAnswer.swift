@@ -25,7 +25,9 @@ enum Route: Sendable {
     case passthrough
     /// Encoded from the canonical request by the provider's codec; `adjustments` are the client parameters
     /// honoured another way than sending them (`Adjustment`).
-    case translated(ChatRequest, adjustments: [String])
+    /// Boxed (`indirect`, one allocation on the translated path): the canonical request is large, and every
+    /// stream keeps its route as long as it lasts.
+    indirect case translated(ChatRequest, adjustments: [String])
 
     var adjustments: [String] {
         if case .translated(_, let adjustments) = self { return adjustments }

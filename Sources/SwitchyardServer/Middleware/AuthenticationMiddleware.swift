@@ -15,6 +15,17 @@ struct AuthenticationMiddleware: RouterMiddleware {
         _ request: Request, context: GatewayRequestContext,
         next: (Request, GatewayRequestContext) async throws -> Response
     ) async throws -> Response {
+        // The checks are in an `@inline(never)` function: this async frame is part of what a stream's task
+        // keeps (`ModelRequestHandler`).
+        var context = context
+        if let refused = check(request, context: &context) { return refused }
+        return try await next(request, context)
+    }
+
+    /// The refusal, or nil with the identity set in `context`. The model endpoints call it themselves
+    /// (`Gateway.buildRouter`).
+    @inline(never)
+    func check(_ request: Request, context: inout GatewayRequestContext) -> Response? {
         let started = ContinuousClock.now
         let snapshot = state.current
         let limit = snapshot.config.limits.maxHeaderBytes
@@ -27,9 +38,8 @@ struct AuthenticationMiddleware: RouterMiddleware {
         }
         switch snapshot.authenticator.authenticate(dialect.credential(request)) {
         case .success(let identity):
-            var context = context
             context.identity = identity
-            return try await next(request, context)
+            return nil
         case .failure(let error):
             return refuse(error, context: context, started: started)
         }

@@ -63,17 +63,19 @@ public struct Gateway: Sendable {
         admission = AdmissionStage(policies: admissionPolicies, governance: governance, spendWriter: spendWriter)
     }
 
-    /// Every timeout combination a deployment can have (global, per provider, per model): `connect` and
-    /// the read timeouts are per pooled client, so each combination gets one.
+    /// Every combination of timeouts a deployment can have (global, per provider, per model) with its
+    /// provider's `pool_idle_timeout`: `connect`, the read timeouts and the pool's idle timeout are per pooled
+    /// client, so each combination gets its own.
     static func upstreamProfiles(_ config: GatewayConfig) -> Set<UpstreamClient.Profile> {
         var profiles: Set<UpstreamClient.Profile> = []
-        let combinations = [config.timeouts] + config.providers.map { config.timeouts.applying($0.timeouts) }
+        let combinations = [(config.timeouts, GatewayConfig.Provider.defaultPoolIdleTimeout)]
+            + config.providers.map { (config.timeouts.applying($0.timeouts), $0.poolIdleTimeout) }
             + config.models.flatMap { model in
-                config.providers.map { config.timeouts.applying($0.timeouts).applying(model.timeouts) }
+                config.providers.map { (config.timeouts.applying($0.timeouts).applying(model.timeouts), $0.poolIdleTimeout) }
             }
-        for timeouts in combinations {
-            profiles.insert(UpstreamClient.Profile(stream: true, timeouts: timeouts))
-            profiles.insert(UpstreamClient.Profile(stream: false, timeouts: timeouts))
+        for (timeouts, poolIdle) in combinations {
+            profiles.insert(UpstreamClient.Profile(stream: true, timeouts: timeouts, poolIdle: poolIdle))
+            profiles.insert(UpstreamClient.Profile(stream: false, timeouts: timeouts, poolIdle: poolIdle))
         }
         return profiles
     }
@@ -116,8 +118,13 @@ public struct Gateway: Sendable {
         let handler = ModelRequestHandler(
             state: state, upstream: upstream, attemptLoop: attemptLoop, admission: admission, completion: completion)
 
+        // The model endpoints run the authentication check themselves rather than in a middleware: each
+        // middleware adds async frames to the request's chain, whose memory a stream's task keeps while it
+        // lasts (`ModelRequestHandler`); a route group's middleware runs only for its matched routes, so the
+        // order of checks is the same.
         let openAI = OpenAIChatDialect()
-        let openAIRoutes = router.group().add(middleware: AuthenticationMiddleware(state: state, dialect: openAI, completion: completion))
+        let openAIAuthentication = AuthenticationMiddleware(state: state, dialect: openAI, completion: completion)
+        let openAIRoutes = router.group().add(middleware: openAIAuthentication)
         openAIRoutes.get("/v1/models") { _, _ in
             var headers = HTTPFields()
             headers[.contentType] = "application/json"
@@ -127,8 +134,10 @@ public struct Gateway: Sendable {
             ("/v1/chat/completions", ProviderOperation.chatCompletions), ("/v1/completions", .completions),
             ("/v1/embeddings", .embeddings),
         ] {
-            openAIRoutes.post(RouterPath(path)) { request, context in
-                await handler.handleCancellingOnDeparture(request, context: context, dialect: openAI, operation: operation)
+            router.post(RouterPath(path)) { request, context in
+                var context = context
+                if let refused = openAIAuthentication.check(request, context: &context) { return refused }
+                return await handler.handleCancellingOnDeparture(request, context: context, dialect: openAI, operation: operation)
             }
         }
 
@@ -138,10 +147,12 @@ public struct Gateway: Sendable {
         AdminRoutes(governance: governance, writer: spendWriter).register(on: admin)
 
         let anthropic = AnthropicMessagesDialect()
-        let anthropicRoutes = router.group().add(middleware: AuthenticationMiddleware(state: state, dialect: anthropic, completion: completion))
+        let anthropicAuthentication = AuthenticationMiddleware(state: state, dialect: anthropic, completion: completion)
         for (path, operation) in [("/v1/messages", ProviderOperation.messages), ("/v1/messages/count_tokens", .countTokens)] {
-            anthropicRoutes.post(RouterPath(path)) { request, context in
-                await handler.handleCancellingOnDeparture(
+            router.post(RouterPath(path)) { request, context in
+                var context = context
+                if let refused = anthropicAuthentication.check(request, context: &context) { return refused }
+                return await handler.handleCancellingOnDeparture(
                     request, context: context, dialect: anthropic, operation: operation)
             }
         }

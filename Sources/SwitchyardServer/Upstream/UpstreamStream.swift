@@ -21,7 +21,16 @@ struct UpstreamStream: @unchecked Sendable {
     /// The provider connection slot this stream holds; released with the stream.
     var lease: ConnectionSlots.Lease?
 
-    static func open(_ response: HTTPClientResponse) async throws(GatewayError) -> UpstreamStream {
+    /// - Parameter lease: the provider connection slot the stream holds from here on.
+    init(first: ByteBuffer?, rest: HTTPClientResponse.Body.AsyncIterator, contentType: String?, lease: ConnectionSlots.Lease?) {
+        self.first = first
+        self.rest = rest
+        self.contentType = contentType
+        isServerSentEvents = !(contentType ?? "").contains("amazon.eventstream")
+        self.lease = lease
+    }
+
+    static func open(_ response: HTTPClientResponse, lease: ConnectionSlots.Lease?) async throws(GatewayError) -> UpstreamStream {
         var iterator = response.body.makeAsyncIterator()
         let first: ByteBuffer?
         do {
@@ -32,9 +41,6 @@ struct UpstreamStream: @unchecked Sendable {
         guard let first else {
             throw GatewayError(.upstreamError, "The provider ended the stream before sending anything.")
         }
-        var stream = UpstreamStream(first: first, rest: iterator)
-        stream.contentType = response.headers.first(name: "content-type")
-        stream.isServerSentEvents = !(stream.contentType ?? "").contains("amazon.eventstream")
-        return stream
+        return UpstreamStream(first: first, rest: iterator, contentType: response.headers.first(name: "content-type"), lease: lease)
     }
 }
