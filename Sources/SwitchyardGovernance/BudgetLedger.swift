@@ -54,6 +54,11 @@ final class BudgetAccount: Sendable {
 
     var snapshot: State { state.withLock { $0 } }
 
+    /// Starts the current period's account if the one it holds has ended.
+    func roll(now: UTCTime.Millis) {
+        state.withLock { Self.roll(&$0, budget: budget, now: now) }
+    }
+
     /// What a new reservation could take now: the grant less what is spent and held.
     func available(now: UTCTime.Millis) -> MicroUSD {
         state.withLock { state in

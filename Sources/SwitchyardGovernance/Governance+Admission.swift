@@ -168,11 +168,8 @@ extension Governance {
     func renew(_ account: BudgetAccount, now: UTCTime.Millis, releasing: Bool, extra: MicroUSD = 0) async -> Bool {
         do {
             return try await account.leasing.withLock {
+                account.roll(now: now)
                 var state = account.snapshot
-                if state.periodStart != account.budget.period.start(of: now) {
-                    _ = account.reserve(0, now: now)  // rolls the period
-                    state = account.snapshot
-                }
                 if !state.leased {
                     // The first lease of a period on this instance: with a store of its own, what earlier runs
                     // spent this period is in the roll-ups.

@@ -157,7 +157,8 @@ public final class Governance: Sendable {
         }
     }
 
-    static func budget(_ setting: GatewayConfig.BudgetSetting) -> Budget? {
+    /// A budget as configured (USD, period name) in the store's terms; nil when the amount or period is invalid.
+    public static func budget(_ setting: GatewayConfig.BudgetSetting) -> Budget? {
         guard let max = Money.micro(usd: setting.maxUSD), let period = Budget.Period(rawValue: setting.period) else {
             return nil
         }

@@ -33,9 +33,11 @@ enum Governing {
 
     static func budget(_ usd: Double?, period: String) throws -> Budget? {
         guard let usd else { return nil }
-        guard let max = Money.micro(usd: usd) else { throw ValidationError("--budget must be a number of USD, 0 or more") }
-        guard let period = Budget.Period(rawValue: period) else { throw ValidationError("--period must be day, week, month or total") }
-        return Budget(max: max, period: period)
+        guard Budget.Period(rawValue: period) != nil else { throw ValidationError("--period must be day, week, month or total") }
+        guard let budget = Governance.budget(GatewayConfig.BudgetSetting(maxUSD: usd, period: period)) else {
+            throw ValidationError("--budget must be a number of USD, 0 or more")
+        }
+        return budget
     }
 
     static func models(_ list: String?) -> [String]? {

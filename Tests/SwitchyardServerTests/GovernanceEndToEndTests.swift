@@ -230,7 +230,6 @@ import Testing
                 let sent = try JSON.parse(try #require(await h.fake.requests().dropFirst(before).first).body)
                 let limit = sent["max_completion_tokens"]?.intValue ?? sent["max_tokens"]?.intValue ?? 0
                 #expect(limit >= 16 && limit < 170, "\(path): the provider got a limit the budget affords: \(sent)")
-                _ = keyID
             }
             let budget = try #require(
                 try await h.get("/admin/budgets").json["data"]?.arrayValue?.first { $0["id"]?.stringValue == keyID })

@@ -71,5 +71,7 @@ public struct RequestOutcome: Sendable {
 
     /// The usage to price and count: the provider's, or the estimate.
     public var countedUsage: Usage? { usage ?? estimatedUsage }
+    /// What the request cost in whole micro-dollars (0 without usage); nil when the deployment has no price.
+    public var costMicroUSD: Int64? { deployment?.price.map { $0.costMicroUSD(of: countedUsage ?? Usage()) } }
     public var clientGone: Bool { ending == .clientGone }
 }

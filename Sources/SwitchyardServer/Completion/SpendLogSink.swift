@@ -39,7 +39,6 @@ struct SpendLogSink: CompletionSink {
         let usage = outcome.countedUsage ?? Usage()
         let deployment = outcome.deployment
         let reached = !outcome.attempts.isEmpty
-        let price = deployment?.price
         let latency = Int(outcome.duration.milliseconds)
         return SpendRow(
             rowID: rowID, id: outcome.requestID, time: now - Int64(latency), keyID: identity.keyID, teamID: identity.teamID,
@@ -48,7 +47,7 @@ struct SpendLogSink: CompletionSink {
             errorClass: outcome.error.map { $0.code == "budget_exceeded" ? "budget_exceeded" : $0.kind.rawValue },
             stream: outcome.stream, inputTokens: usage.totalInput, outputTokens: usage.totalOutput,
             cachedInputTokens: usage.cacheRead, cacheWriteTokens: usage.cacheWrite, reasoningTokens: usage.reasoning,
-            cost: price?.costMicroUSD(of: usage) ?? 0, priced: !reached || price != nil, latencyMs: latency,
+            cost: outcome.costMicroUSD ?? 0, priced: !reached || deployment?.price != nil, latencyMs: latency,
             ttftMs: outcome.timeToFirstByte.map { Int($0.milliseconds) }, attempts: outcome.attempts.count,
             cacheHit: outcome.cacheHit, clientDisconnected: outcome.clientGone,
             estimated: outcome.usage == nil && outcome.estimatedUsage != nil)
@@ -60,8 +59,7 @@ struct SpendLogSink: CompletionSink {
 struct AdmissionSettlement: CompletionSink {
     func complete(_ outcome: RequestOutcome) {
         guard let ticket = outcome.ticket else { return }
-        let usage = outcome.countedUsage ?? Usage()
-        ticket.settle(cost: outcome.deployment?.price?.costMicroUSD(of: usage) ?? 0, tokens: usage.total)
+        ticket.settle(cost: outcome.costMicroUSD ?? 0, tokens: (outcome.countedUsage ?? Usage()).total)
     }
 }
 

@@ -181,27 +181,19 @@ public final class SQLStore: Store {
     }
 
     public func requests(_ query: RequestQuery) async throws -> [SpendRow] {
-        var conditions: [String] = []
-        var binds: [SQLValue] = []
-        func add(_ condition: String, _ values: SQLValue...) {
-            conditions.append(condition)
-            binds += values
-        }
-        if let key = query.key { add("key_id = ?", .text(key)) }
-        if let team = query.team { add("team_id = ?", .text(team)) }
-        if let model = query.model { add("model = ?", .text(model)) }
-        if let provider = query.provider { add("provider = ?", .text(provider)) }
-        if let status = query.status { add("status = ?", .int(Int64(status))) }
-        if let from = query.from { add("time >= ?", .int(from)) }
-        if let to = query.to { add("time < ?", .int(to)) }
+        var filters: [(String, [SQLValue]?)] = [
+            ("key_id = ?", query.key.map { [.text($0)] }), ("team_id = ?", query.team.map { [.text($0)] }),
+            ("model = ?", query.model.map { [.text($0)] }), ("provider = ?", query.provider.map { [.text($0)] }),
+            ("status = ?", query.status.map { [.int(Int64($0))] }), ("time >= ?", query.from.map { [.int($0)] }),
+            ("time < ?", query.to.map { [.int($0)] }),
+        ]
         if let before = query.before {
-            add("(time < ? OR (time = ? AND row_id < ?))", .int(before.time), .int(before.time), .text(before.rowID))
+            filters.append(("(time < ? OR (time = ? AND row_id < ?))", [.int(before.time), .int(before.time), .text(before.rowID)]))
         }
-        let filter = conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND ")
+        let (filter, binds) = Self.whereClause(filters)
         let sql = "SELECT \(Self.spendColumns) FROM spend_log \(filter) ORDER BY time DESC, row_id DESC LIMIT \(max(1, min(query.limit, 1000)))"
-        let statementBinds = binds
         return try await database.transaction { session in
-            try await session.execute(sql, statementBinds).map(Self.spendRow)
+            try await session.execute(sql, binds).map(Self.spendRow)
         }
     }
 
@@ -214,17 +206,11 @@ public final class SQLStore: Store {
     }
 
     public func spend(_ query: SpendQuery) async throws -> [SpendGroup] {
-        var conditions: [String] = []
-        var binds: [SQLValue] = []
-        for (condition, value) in [
-            ("hour >= ?", query.from.map { SQLValue.int(UTCTime.startOfHour($0)) }), ("hour < ?", query.to.map(SQLValue.int)),
-            ("key_id = ?", query.key.map(SQLValue.text)), ("team_id = ?", query.team.map(SQLValue.text)),
-            ("model = ?", query.model.map(SQLValue.text)),
-        ] {
-            guard let value else { continue }
-            conditions.append(condition)
-            binds.append(value)
-        }
+        let (filter, binds) = Self.whereClause([
+            ("hour >= ?", query.from.map { [.int(UTCTime.startOfHour($0))] }), ("hour < ?", query.to.map { [.int($0)] }),
+            ("key_id = ?", query.key.map { [.text($0)] }), ("team_id = ?", query.team.map { [.text($0)] }),
+            ("model = ?", query.model.map { [.text($0)] }),
+        ])
         // Group expressions come from a fixed table, never from the request.
         let expressions = query.groupBy.map { grouping -> String in
             switch grouping {
@@ -236,15 +222,13 @@ public final class SQLStore: Store {
             case .hour: "hour"
             }
         }
-        let filter = conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND ")
         let sums = ["requests", "errors", "input_tokens", "output_tokens", "cached_input_tokens", "cache_write_tokens", "reasoning_tokens", "cost_micro_usd"]
             .map { "CAST(COALESCE(SUM(\($0)), 0) AS BIGINT)" }
         let selected = (expressions + sums).joined(separator: ", ")
         let grouping = expressions.isEmpty ? "" : "GROUP BY " + expressions.joined(separator: ", ")
         let sql = "SELECT \(selected) FROM spend_hourly \(filter) \(grouping)"
-        let statementBinds = binds
         let groupBy = query.groupBy
-        let rows = try await database.transaction { session in try await session.execute(sql, statementBinds) }
+        let rows = try await database.transaction { session in try await session.execute(sql, binds) }
         return rows.compactMap { row -> SpendGroup? in
             guard row.count == groupBy.count + sums.count else { return nil }
             var fields: [SpendGrouping: String] = [:]
@@ -268,6 +252,13 @@ public final class SQLStore: Store {
             if n == 0 && totals.requests == 0 { return nil }
             return SpendGroup(fields: fields, totals: totals)
         }
+    }
+
+    /// `WHERE` with the conditions whose values are present, and their binds in order.
+    static func whereClause(_ filters: [(String, [SQLValue]?)]) -> (String, [SQLValue]) {
+        let present = filters.compactMap { condition, values in values.map { (condition, $0) } }
+        guard !present.isEmpty else { return ("", []) }
+        return ("WHERE " + present.map(\.0).joined(separator: " AND "), present.flatMap(\.1))
     }
 
     public func spent(_ scope: SpendScope, since: UTCTime.Millis) async throws -> MicroUSD {
